@@ -1,0 +1,123 @@
+//! Flags of `codex-exec`, the non-interactive agent for scripts and pipelines.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::shared::{ConfigArgs, RunArgs};
+
+/// Run the agent without a human: the prompt in, progress on stderr, the final answer on
+/// stdout (or JSON lines with --json).
+///
+/// Exit status: 0 when the turn completed, 1 when it failed or could not start, 2 on a usage
+/// error, 130 when interrupted with Ctrl-C.
+#[derive(Debug, Parser)]
+#[command(name = "codex-exec", version, disable_help_subcommand = true, args_conflicts_with_subcommands = true)]
+pub struct ExecCli {
+    /// The prompt. `-` or nothing reads it from stdin; with a prompt, piped stdin is
+    /// appended as a <stdin> block.
+    #[arg(value_name = "PROMPT")]
+    pub prompt: Option<String>,
+
+    #[command(flatten)]
+    pub exec: ExecArgs,
+
+    #[command(subcommand)]
+    pub command: Option<ExecCommand>,
+}
+
+/// Options shared by a fresh run and `resume`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ExecArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    /// Attach images to the prompt (repeatable, or comma-separated).
+    #[arg(short = 'i', long = "image", value_name = "FILE", value_delimiter = ',', global = true)]
+    pub images: Vec<PathBuf>,
+
+    /// Allow running outside a git repository.
+    #[arg(long = "skip-git-repo-check", global = true)]
+    pub skip_git_repo_check: bool,
+
+    /// Ask for a final answer matching this JSON Schema file.
+    #[arg(long = "output-schema", value_name = "FILE", global = true)]
+    pub output_schema: Option<PathBuf>,
+
+    /// Also write the final answer to FILE.
+    #[arg(short = 'o', long = "output-last-message", value_name = "FILE", global = true)]
+    pub output_last_message: Option<PathBuf>,
+
+    /// Print events as JSON lines on stdout instead of human text on stderr.
+    #[arg(long = "json", alias = "experimental-json", global = true)]
+    pub json: bool,
+
+    /// When to colour human output.
+    #[arg(long = "color", value_enum, default_value_t = Color::Auto, global = true)]
+    pub color: Color,
+
+    /// Record every model exchange (requests and streamed events, secrets redacted) to FILE as
+    /// JSON lines; replay it with the `replay` provider.
+    #[arg(long = "record", value_name = "FILE", global = true)]
+    pub record: Option<PathBuf>,
+}
+
+/// When to use ANSI colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Color {
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+    /// When the stream is a terminal.
+    #[default]
+    Auto,
+}
+
+/// Subcommands of `codex-exec`.
+#[derive(Debug, Subcommand)]
+pub enum ExecCommand {
+    /// Continue a recorded session with a new prompt.
+    Resume(ResumeArgs),
+    /// List recorded sessions, newest first.
+    Sessions(SessionsArgs),
+}
+
+/// `codex-exec resume`.
+#[derive(Debug, Args)]
+pub struct ResumeArgs {
+    /// Session id (a full UUID or a unique prefix). With --last, this is the prompt.
+    #[arg(value_name = "SESSION_ID")]
+    pub session_id: Option<String>,
+
+    /// The prompt; `-` reads stdin.
+    #[arg(value_name = "PROMPT")]
+    pub prompt: Option<String>,
+
+    /// Resume the most recent session started in this directory.
+    #[arg(long = "last")]
+    pub last: bool,
+
+    /// With --last, consider sessions from every directory.
+    #[arg(long = "all")]
+    pub all: bool,
+}
+
+/// `codex-exec sessions`.
+#[derive(Debug, Args)]
+pub struct SessionsArgs {
+    /// One JSON object per line instead of a table.
+    #[arg(long = "json")]
+    pub json: bool,
+
+    /// Include sessions from every directory, not just this one.
+    #[arg(long = "all")]
+    pub all: bool,
+
+    /// How many sessions to show.
+    #[arg(long = "limit", default_value_t = 25)]
+    pub limit: usize,
+}

@@ -1,0 +1,6 @@
+//! Flags of `codex-linux-sandbox`.
+
+/// The clap command, for the shim's help and completion.
+pub fn command() -> clap::Command {
+    clap::Command::new("codex-linux-sandbox")
+}

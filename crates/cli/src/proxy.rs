@@ -1,0 +1,102 @@
+//! Flags of `responses-api-proxy`.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
+
+use clap::Parser;
+
+/// Where requests go when `--upstream-url` is not given.
+pub const DEFAULT_UPSTREAM_URL: &str = "https://api.openai.com/v1/responses";
+
+const AFTER_HELP: &str = "\
+The API key is read from standard input (one line; letters, digits, '-' and '_'), for example:
+  printenv OPENAI_API_KEY | codex-responses-api-proxy --port 8080
+
+Only `POST /v1/responses` is forwarded; every other request gets 403. Point Codex at the proxy with
+  -c 'model_providers.proxy={ name = \"Proxy\", base_url = \"http://127.0.0.1:8080/v1\", wire_api = \"responses\" }' -c model_provider=proxy
+
+Exit codes: 0 stopped by SIGTERM, SIGINT or `GET /shutdown`; 1 startup or server error;
+2 bad command line; 5 or 7 the process could not be hardened (prctl, setrlimit).";
+
+/// A key-holding HTTP sidecar: forwards `POST /v1/responses` upstream with its own API key.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "responses-api-proxy", version, after_help = AFTER_HELP)]
+pub struct ProxyArgs {
+    /// Port to listen on; a free port is chosen when omitted.
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<u16>,
+
+    /// Address to listen on. Keep the loopback default unless other hosts must reach the proxy
+    /// (for example `0.0.0.0` inside a container).
+    #[arg(long, value_name = "ADDR", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    pub listen: IpAddr,
+
+    /// Once listening, write `{"port":N,"pid":N}` and a newline to FILE (parent directories are
+    /// created).
+    #[arg(long, value_name = "FILE")]
+    pub server_info: Option<PathBuf>,
+
+    /// Answer `GET /shutdown` with 200 and exit; lets users who cannot signal the process stop it.
+    #[arg(long)]
+    pub http_shutdown: bool,
+
+    /// Full URL that `POST /v1/responses` is forwarded to (http or https, with a host).
+    #[arg(long, value_name = "URL", default_value = DEFAULT_UPSTREAM_URL)]
+    pub upstream_url: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definition_is_consistent() {
+        ProxyArgs::command().debug_assert();
+    }
+
+    #[test]
+    fn defaults_are_loopback_and_openai() {
+        let args = ProxyArgs::try_parse_from(["responses-api-proxy"]).unwrap();
+        assert_eq!(args.listen, IpAddr::V4(Ipv4Addr::LOCALHOST));
+        assert_eq!(args.port, None);
+        assert_eq!(args.upstream_url, DEFAULT_UPSTREAM_URL);
+        assert!(!args.http_shutdown);
+        assert!(args.server_info.is_none());
+    }
+
+    #[test]
+    fn parses_every_flag() {
+        let args = ProxyArgs::try_parse_from([
+            "responses-api-proxy",
+            "--port",
+            "8080",
+            "--listen",
+            "0.0.0.0",
+            "--server-info",
+            "/run/proxy/info.json",
+            "--http-shutdown",
+            "--upstream-url",
+            "http://127.0.0.1:9/v1/responses",
+        ])
+        .unwrap();
+        assert_eq!(args.port, Some(8080));
+        assert_eq!(args.listen, IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        assert_eq!(
+            args.server_info,
+            Some(PathBuf::from("/run/proxy/info.json"))
+        );
+        assert!(args.http_shutdown);
+        assert_eq!(args.upstream_url, "http://127.0.0.1:9/v1/responses");
+    }
+
+    #[test]
+    fn rejects_a_listen_value_that_is_not_an_ip_address() {
+        assert!(ProxyArgs::try_parse_from(["responses-api-proxy", "--listen", "localhost"]).is_err());
+    }
+}
+
+/// The clap command, for the shim's help and completion.
+pub fn command() -> clap::Command {
+    clap::Command::new("responses-api-proxy")
+}

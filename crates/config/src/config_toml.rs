@@ -1,0 +1,137 @@
+//! The schema of config.toml as written by users (and by Codex). Every field is optional:
+//! defaults are applied when the layers are resolved into a `Config`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use codex_protocol::{
+    AskForApproval, ModelProviderInfo, ReasoningEffort, ReasoningSummary, SandboxMode, Verbosity,
+};
+use serde::Deserialize;
+
+use crate::{McpServerConfig, ShellEnvironmentPolicy};
+
+/// The whole file. Keys we do not know are ignored here and reported as warnings.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ConfigToml {
+    /// Model name.
+    pub model: Option<String>,
+    /// Provider id: built-in or a `[model_providers]` key.
+    pub model_provider: Option<String>,
+    /// When to ask before running commands.
+    pub approval_policy: Option<AskForApproval>,
+    /// How commands are sandboxed.
+    pub sandbox_mode: Option<SandboxMode>,
+    /// Details of `workspace-write`.
+    pub sandbox_workspace_write: Option<SandboxWorkspaceWrite>,
+    /// Our sandbox additions (deny-read paths).
+    pub sandbox: Option<SandboxSettings>,
+    /// Reasoning effort for reasoning models.
+    pub model_reasoning_effort: Option<ReasoningEffort>,
+    /// Reasoning summary style.
+    pub model_reasoning_summary: Option<ReasoningSummary>,
+    /// Output verbosity (Responses only).
+    pub model_verbosity: Option<Verbosity>,
+    /// Context window of the model, in tokens, when the default guess is wrong.
+    pub model_context_window: Option<u64>,
+    /// Selected profile name.
+    pub profile: Option<String>,
+    /// Named sets of overrides.
+    #[serde(default)]
+    pub profiles: BTreeMap<String, ConfigProfile>,
+    /// Providers declared by the user.
+    #[serde(default)]
+    pub model_providers: BTreeMap<String, ModelProviderInfo>,
+    /// MCP servers the agent may use.
+    #[serde(default)]
+    pub mcp_servers: BTreeMap<String, McpServerConfig>,
+    /// Environment of commands the agent runs.
+    pub shell_environment_policy: Option<ShellEnvironmentPolicy>,
+    /// Budget for AGENTS.md files, in bytes.
+    pub project_doc_max_bytes: Option<usize>,
+    /// Other file names tried when a directory has no AGENTS.md.
+    #[serde(default)]
+    pub project_doc_fallback_filenames: Vec<String>,
+    /// Prompt history settings.
+    pub history: Option<History>,
+    /// Hide reasoning summaries from output.
+    pub hide_agent_reasoning: Option<bool>,
+    /// A file whose contents replace the built-in base instructions.
+    pub experimental_instructions_file: Option<PathBuf>,
+    /// Extra instructions sent as a developer message.
+    pub developer_instructions: Option<String>,
+    /// Program run after each turn with a JSON payload appended.
+    pub notify: Option<Vec<String>>,
+    /// Path of the sandbox helper, when it is not beside the binary or on PATH.
+    pub sandbox_exe: Option<PathBuf>,
+    /// Record every model exchange to this JSONL file.
+    pub record_model_exchanges: Option<PathBuf>,
+    /// Default command timeout for the shell tool, in milliseconds.
+    pub shell_timeout_ms: Option<u64>,
+    /// Base URL of the ChatGPT backend.
+    pub chatgpt_base_url: Option<String>,
+}
+
+/// `[profiles.<name>]`: the keys a profile may set.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ConfigProfile {
+    /// Model name.
+    pub model: Option<String>,
+    /// Provider id.
+    pub model_provider: Option<String>,
+    /// Approval policy.
+    pub approval_policy: Option<AskForApproval>,
+    /// Sandbox mode.
+    pub sandbox_mode: Option<SandboxMode>,
+    /// Reasoning effort.
+    pub model_reasoning_effort: Option<ReasoningEffort>,
+    /// Reasoning summary style.
+    pub model_reasoning_summary: Option<ReasoningSummary>,
+    /// Output verbosity.
+    pub model_verbosity: Option<Verbosity>,
+}
+
+/// `[sandbox_workspace_write]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct SandboxWorkspaceWrite {
+    /// Writable directories besides the cwd.
+    #[serde(default)]
+    pub writable_roots: Vec<PathBuf>,
+    /// Allow outbound network.
+    #[serde(default)]
+    pub network_access: bool,
+    /// Leave `$TMPDIR` read-only.
+    #[serde(default)]
+    pub exclude_tmpdir_env_var: bool,
+    /// Leave `/tmp` read-only.
+    #[serde(default)]
+    pub exclude_slash_tmp: bool,
+}
+
+/// `[sandbox]`: settings Codex does not have.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct SandboxSettings {
+    /// Paths sandboxed commands may not even read (`~/.ssh`, `.env`); `~` is expanded.
+    #[serde(default)]
+    pub deny_read: Vec<PathBuf>,
+}
+
+/// `[history]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct History {
+    /// `save-all` (default) or `none`.
+    pub persistence: Option<HistoryPersistence>,
+    /// Trim history.jsonl when it grows past this many bytes.
+    pub max_bytes: Option<u64>,
+}
+
+/// Whether prompts are saved to history.jsonl.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HistoryPersistence {
+    /// Save every prompt.
+    #[default]
+    SaveAll,
+    /// Save nothing.
+    None,
+}

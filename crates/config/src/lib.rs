@@ -1,0 +1,36 @@
+//! Where the toolkit's settings come from: `CODEX_HOME`, `config.toml`, profiles and
+//! `-c key=value` overrides, resolved into one [`Config`].
+//!
+//! Precedence, highest first: dedicated command-line flags (`-m`, `-s`, ...), `-c` overrides,
+//! the selected profile, `config.toml`, built-in defaults. This is Codex's order, so a user's
+//! existing `~/.codex/config.toml` means the same thing here.
+//!
+//! Errors name the file, line and key and say what is allowed; unknown keys are kept as
+//! warnings (a newer Codex may have written them), never errors.
+//!
+//! ```no_run
+//! use codex_config::{Config, ConfigOverrides};
+//! let config = Config::load(ConfigOverrides {
+//!     raw_overrides: vec!["model=o3".into()],
+//!     ..ConfigOverrides::default()
+//! })?;
+//! assert_eq!(config.model, "o3");
+//! # Ok::<(), codex_config::ConfigError>(())
+//! ```
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+mod codex_home;
+mod config;
+mod config_toml;
+mod error;
+mod mcp;
+mod overrides;
+mod shell_env;
+
+pub use codex_home::{CODEX_HOME_ENV, find_codex_home};
+pub use config::{Config, ConfigOverrides, DEFAULT_MODEL, DEFAULT_PROJECT_DOC_MAX_BYTES};
+pub use config_toml::{ConfigProfile, ConfigToml, SandboxSettings, SandboxWorkspaceWrite};
+pub use error::ConfigError;
+pub use mcp::{McpServerConfig, McpServerTransportConfig};
+pub use overrides::{ConfigOverride, parse_override};
+pub use shell_env::{EnvironmentVariablePattern, ShellEnvironmentPolicy, ShellEnvironmentPolicyInherit};

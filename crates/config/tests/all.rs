@@ -1,0 +1,211 @@
+//! Loading real config.toml files from a temporary CODEX_HOME.
+
+use std::path::Path;
+
+use codex_config::{Config, ConfigError, ConfigOverrides, McpServerTransportConfig};
+use codex_protocol::{AskForApproval, SandboxMode, SandboxPolicy, WireApi};
+use pretty_assertions::assert_eq;
+
+fn load(toml: &str, overrides: ConfigOverrides) -> Result<Config, ConfigError> {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join("config.toml"), toml).unwrap();
+    Config::load(ConfigOverrides { codex_home: Some(home.path().to_owned()), ..overrides })
+}
+
+fn raw(flags: &[&str]) -> ConfigOverrides {
+    ConfigOverrides { raw_overrides: flags.iter().map(|s| (*s).to_owned()).collect(), ..Default::default() }
+}
+
+const PROFILES: &str = r#"
+model = "file-model"
+approval_policy = "never"
+profile = "work"
+
+[profiles.work]
+model = "work-model"
+sandbox_mode = "workspace-write"
+
+[profiles.fast]
+model = "fast-model"
+approval_policy = "on-failure"
+"#;
+
+#[test]
+fn defaults_without_a_file() {
+    let home = tempfile::tempdir().unwrap();
+    let config = Config::load(ConfigOverrides { codex_home: Some(home.path().into()), ..Default::default() }).unwrap();
+    assert_eq!(config.model, codex_config::DEFAULT_MODEL);
+    assert_eq!(config.model_provider_id, "openai");
+    assert_eq!(config.model_provider.wire_api, WireApi::Responses);
+    assert_eq!(config.approval_policy, AskForApproval::OnRequest);
+    assert_eq!(config.sandbox_policy, SandboxPolicy::ReadOnly);
+    assert!(config.warnings.is_empty());
+}
+
+#[test]
+fn profile_from_file_beats_top_level_keys() {
+    let config = load(PROFILES, ConfigOverrides::default()).unwrap();
+    assert_eq!(config.model, "work-model");
+    assert_eq!(config.approval_policy, AskForApproval::Never);
+    assert_eq!(config.sandbox_policy.mode(), SandboxMode::WorkspaceWrite);
+}
+
+#[test]
+fn profile_flag_selects_another_profile() {
+    let config = load(PROFILES, ConfigOverrides { profile: Some("fast".into()), ..Default::default() }).unwrap();
+    assert_eq!(config.model, "fast-model");
+    assert_eq!(config.approval_policy, AskForApproval::OnFailure);
+    assert_eq!(config.sandbox_policy, SandboxPolicy::ReadOnly);
+}
+
+#[test]
+fn dash_c_beats_profile_and_flags_beat_dash_c() {
+    let config = load(PROFILES, raw(&["model=override-1", "model=override-2"])).unwrap();
+    assert_eq!(config.model, "override-2", "later -c wins, and -c beats the profile");
+    let config = load(
+        PROFILES,
+        ConfigOverrides { model: Some("flag-model".into()), ..raw(&["model=override"]) },
+    )
+    .unwrap();
+    assert_eq!(config.model, "flag-model");
+}
+
+#[test]
+fn dash_c_reaches_nested_tables() {
+    let config = load(
+        "sandbox_mode = \"workspace-write\"\n",
+        raw(&["sandbox_workspace_write.network_access=true", "sandbox_workspace_write.writable_roots=[\"/data\"]"]),
+    )
+    .unwrap();
+    assert_eq!(
+        config.sandbox_policy,
+        SandboxPolicy::WorkspaceWrite {
+            writable_roots: vec!["/data".into()],
+            network_access: true,
+            exclude_tmpdir_env_var: false,
+            exclude_slash_tmp: false,
+        }
+    );
+}
+
+#[test]
+fn unknown_profile_lists_the_defined_ones() {
+    let err = load(PROFILES, ConfigOverrides { profile: Some("nope".into()), ..Default::default() }).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("profile `nope` is not defined"), "{msg}");
+    assert!(msg.contains("fast, work"), "{msg}");
+}
+
+#[test]
+fn syntax_error_names_file_and_line() {
+    let err = load("model = \"a\"\n\nmodel_provider = \n", ConfigOverrides::default()).unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, ConfigError::Syntax { line: 3, .. }), "{msg}");
+    assert!(msg.contains("config.toml:3:"), "{msg}");
+}
+
+#[test]
+fn wrong_value_names_line_key_and_allowed_values() {
+    let err = load("model = \"a\"\napproval_policy = \"sometimes\"\n", ConfigOverrides::default()).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("config.toml:2: approval_policy:"), "{msg}");
+    assert!(msg.contains("untrusted"), "{msg}");
+}
+
+fn mcp_error(body: &str) -> String {
+    let toml = format!("model = \"m\"\n\n[mcp_servers.figma]\n{body}\n");
+    load(&toml, ConfigOverrides::default()).unwrap_err().to_string()
+}
+
+#[test]
+fn mcp_transports_parse() {
+    let config = load(
+        r#"
+[mcp_servers.docs]
+command = "docs-server"
+args = ["--stdio"]
+env = { TOKEN_FILE = "/x" }
+startup_timeout_sec = 20
+
+[mcp_servers.figma]
+url = "https://mcp.example.com/mcp"
+bearer_token_env_var = "FIGMA_TOKEN"
+enabled = false
+"#,
+        ConfigOverrides::default(),
+    )
+    .unwrap();
+    let docs = &config.mcp_servers["docs"];
+    assert!(matches!(&docs.transport, McpServerTransportConfig::Stdio { command, .. } if command == "docs-server"));
+    assert_eq!(docs.startup_timeout_sec, Some(20.0));
+    assert!(docs.enabled);
+    let figma = &config.mcp_servers["figma"];
+    assert!(matches!(&figma.transport, McpServerTransportConfig::StreamableHttp { bearer_token_env_var: Some(v), .. } if v == "FIGMA_TOKEN"));
+    assert!(!figma.enabled);
+}
+
+#[test]
+fn mcp_mixed_transport_fields_are_errors() {
+    let cases = [
+        ("command = \"x\"\nbearer_token = \"t\"", "bearer_token is not supported for stdio"),
+        ("command = \"x\"\nbearer_token_env_var = \"T\"", "bearer_token_env_var is not supported for stdio"),
+        ("command = \"x\"\nurl = \"http://h\"", "url is not supported for stdio"),
+        ("url = \"http://h\"\nenv = { A = \"b\" }", "env is not supported for streamable_http"),
+        ("url = \"http://h\"\nargs = [\"a\"]", "args is not supported for streamable_http"),
+        ("url = \"http://h\"\ncwd = \"/\"", "cwd is not supported for streamable_http"),
+        ("startup_timeout_sec = 3", "invalid transport"),
+    ];
+    for (body, expected) in cases {
+        let msg = mcp_error(body);
+        assert!(msg.contains(expected), "{body:?}: {msg}");
+        assert!(msg.contains("config.toml:3: mcp_servers.figma"), "{body:?}: {msg}");
+    }
+}
+
+#[test]
+fn unknown_keys_warn_instead_of_failing() {
+    let config = load("model = \"m\"\nfuture_key = 1\n[tui]\nanimations = false\n", ConfigOverrides::default()).unwrap();
+    assert_eq!(config.model, "m");
+    assert!(config.warnings.iter().any(|w| w.contains("future_key")), "{:?}", config.warnings);
+}
+
+#[test]
+fn providers_are_resolved_and_built_ins_are_kept() {
+    let config = load(
+        r#"
+model_provider = "local"
+[model_providers.local]
+name = "Local"
+base_url = "http://127.0.0.1:8080/v1"
+wire_api = "responses"
+[model_providers.openai]
+name = "Not OpenAI"
+"#,
+        ConfigOverrides::default(),
+    )
+    .unwrap();
+    assert_eq!(config.model_provider.name, "Local");
+    assert_eq!(config.model_providers["openai"].name, "OpenAI");
+    assert!(config.warnings.iter().any(|w| w.contains("built-in provider `openai`")));
+}
+
+#[test]
+fn unknown_provider_is_an_error() {
+    let err = load("model_provider = \"nowhere\"\n", ConfigOverrides::default()).unwrap_err();
+    assert!(err.to_string().contains("model provider `nowhere` is not defined"), "{err}");
+}
+
+#[test]
+fn bad_override_names_the_key() {
+    let err = load("", raw(&["approval_policy=sometimes"])).unwrap_err();
+    assert!(err.to_string().starts_with("-c approval_policy:"), "{err}");
+}
+
+#[test]
+fn unreadable_config_names_the_file() {
+    let home = tempfile::tempdir().unwrap();
+    // A directory where the file should be cannot be read as text, even by root.
+    std::fs::create_dir(home.path().join("config.toml")).unwrap();
+    let err = Config::load(ConfigOverrides { codex_home: Some(home.path().into()), ..Default::default() }).unwrap_err();
+    assert!(err.to_string().contains(&Path::new(home.path()).join("config.toml").display().to_string()), "{err}");
+}

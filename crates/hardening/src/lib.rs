@@ -1,0 +1,1 @@
+//! Placeholder: this crate's capability has not landed yet.

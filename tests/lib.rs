@@ -1,0 +1,1 @@
+//! Cross-binary integration tests live in `all.rs`; this library is empty.
