@@ -47,21 +47,32 @@ fn write_script(dir: &Path, name: &str, body: &str) -> PathBuf {
 /// in this (multi-threaded) test process: a sibling test's fork would inherit it, and
 /// executing the file would then fail with ETXTBSY.
 fn copy_out_of_process(from: &Path, to: &Path) {
-    let status = std::process::Command::new("cp").arg(from).arg(to).status().unwrap();
+    let status = std::process::Command::new("cp")
+        .arg(from)
+        .arg(to)
+        .status()
+        .unwrap();
     assert!(status.success());
 }
 
 #[test]
 fn dispatches_to_a_sibling_binary_with_its_arguments() {
     let shim = ShimDir::new("codex");
-    shim.script("codex-exec", r#"echo "exec got: $*"; echo "invoked as: $CODEX_INVOKED_AS""#);
+    shim.script(
+        "codex-exec",
+        r#"echo "exec got: $*"; echo "invoked as: $CODEX_INVOKED_AS""#,
+    );
     shim.cmd()
         .args(["exec", "--json", "hello world"])
         .assert()
         .success()
         .stdout("exec got: --json hello world\ninvoked as: codex exec\n");
     // The short alias goes to the same binary.
-    shim.cmd().args(["e", "x"]).assert().success().stdout(predicate::str::starts_with("exec got: x\n"));
+    shim.cmd()
+        .args(["e", "x"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("exec got: x\n"));
 }
 
 #[test]
@@ -71,15 +82,47 @@ fn mapped_names_add_their_subcommand() {
     shim.script("codex-mcp", r#"echo "mcp: $*""#);
     shim.script("codex-tui", r#"echo "tui: $*""#);
     shim.script("codex-linux-sandbox", r#"echo "sandbox: $*""#);
-    shim.cmd().args(["logout"]).assert().success().stdout("login: logout\n");
-    shim.cmd().args(["login", "status"]).assert().success().stdout("login: status\n");
-    shim.cmd().args(["mcp-server"]).assert().success().stdout("mcp: serve\n");
-    shim.cmd().args(["mcp"]).assert().success().stdout("mcp: \n");
-    shim.cmd().args(["resume", "--last"]).assert().success().stdout("tui: resume --last\n");
+    shim.cmd()
+        .args(["logout"])
+        .assert()
+        .success()
+        .stdout("login: logout\n");
+    shim.cmd()
+        .args(["login", "status"])
+        .assert()
+        .success()
+        .stdout("login: status\n");
+    shim.cmd()
+        .args(["mcp-server"])
+        .assert()
+        .success()
+        .stdout("mcp: serve\n");
+    shim.cmd()
+        .args(["mcp"])
+        .assert()
+        .success()
+        .stdout("mcp: \n");
+    shim.cmd()
+        .args(["resume", "--last"])
+        .assert()
+        .success()
+        .stdout("tui: resume --last\n");
     shim.cmd().assert().success().stdout("tui: \n");
-    shim.cmd().args(["-m", "o3", "fix it"]).assert().success().stdout("tui: -m o3 fix it\n");
-    shim.cmd().args(["fix the failing test"]).assert().success().stdout("tui: fix the failing test\n");
-    shim.cmd().args(["sandbox", "linux", "--", "true"]).assert().success().stdout("sandbox: -- true\n");
+    shim.cmd()
+        .args(["-m", "o3", "fix it"])
+        .assert()
+        .success()
+        .stdout("tui: -m o3 fix it\n");
+    shim.cmd()
+        .args(["fix the failing test"])
+        .assert()
+        .success()
+        .stdout("tui: fix the failing test\n");
+    shim.cmd()
+        .args(["sandbox", "linux", "--", "true"])
+        .assert()
+        .success()
+        .stdout("sandbox: -- true\n");
 }
 
 #[test]
@@ -88,7 +131,10 @@ fn runs_any_codex_program_found_on_path() {
     let elsewhere = tempfile::tempdir().unwrap();
     write_script(elsewhere.path(), "codex-foo", r#"echo "foo from PATH: $*""#);
     shim.cmd()
-        .env("PATH", format!("{}:/usr/bin:/bin", elsewhere.path().display()))
+        .env(
+            "PATH",
+            format!("{}:/usr/bin:/bin", elsewhere.path().display()),
+        )
         .args(["foo", "1"])
         .assert()
         .success()
@@ -96,7 +142,10 @@ fn runs_any_codex_program_found_on_path() {
     // A sibling wins over PATH.
     shim.script("codex-foo", r#"echo "foo beside: $*""#);
     shim.cmd()
-        .env("PATH", format!("{}:/usr/bin:/bin", elsewhere.path().display()))
+        .env(
+            "PATH",
+            format!("{}:/usr/bin:/bin", elsewhere.path().display()),
+        )
         .args(["foo", "1"])
         .assert()
         .success()
@@ -110,14 +159,20 @@ fn unknown_subcommand_is_a_clear_error() {
         .arg("frobnicate")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("`frobnicate` is not a codex command"))
+        .stderr(predicate::str::contains(
+            "`frobnicate` is not a codex command",
+        ))
         .stderr(predicate::str::contains("codex --help"));
 }
 
 #[test]
 fn missing_binary_of_a_known_subcommand_is_reported() {
     let shim = ShimDir::new("codex");
-    shim.cmd().arg("exec").assert().code(1).stderr(predicate::str::contains("cannot find `codex-exec`"));
+    shim.cmd()
+        .arg("exec")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot find `codex-exec`"));
 }
 
 #[test]
@@ -145,7 +200,11 @@ fn help_says_codex_whatever_the_file_is_named() {
         .stdout(predicate::str::contains("my-renamed-tool").not())
         .stdout(predicate::str::contains("exec"))
         .stdout(predicate::str::contains("responses-api-proxy"));
-    shim.cmd().arg("--version").assert().success().stdout(predicate::str::is_match(r"^codex-cli \d+\.\d+\.\d+\n$").unwrap());
+    shim.cmd()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::is_match(r"^codex-cli \d+\.\d+\.\d+\n$").unwrap());
 }
 
 #[test]
@@ -161,12 +220,20 @@ fn bash_completion_is_valid_bash_that_complete_sees() {
         .output()
         .unwrap();
     assert!(check.status.success(), "{check:?}");
-    assert!(String::from_utf8_lossy(&check.stdout).contains("-F _codex"), "{check:?}");
+    assert!(
+        String::from_utf8_lossy(&check.stdout).contains("-F _codex"),
+        "{check:?}"
+    );
     // The default shell is bash, and subcommands and their flags are completed.
     let default = shim.cmd().arg("completion").output().unwrap();
     assert_eq!(default.stdout, script.stdout);
     let text = String::from_utf8(script.stdout).unwrap();
-    for word in ["exec", "resume", "--output-last-message", "--skip-git-repo-check"] {
+    for word in [
+        "exec",
+        "resume",
+        "--output-last-message",
+        "--skip-git-repo-check",
+    ] {
         assert!(text.contains(word), "completion lacks {word}");
     }
 }
@@ -174,9 +241,21 @@ fn bash_completion_is_valid_bash_that_complete_sees() {
 #[test]
 fn zsh_and_fish_completions_are_printed() {
     let shim = ShimDir::new("codex");
-    shim.cmd().args(["completion", "zsh"]).assert().success().stdout(predicate::str::starts_with("#compdef codex"));
-    shim.cmd().args(["completion", "fish"]).assert().success().stdout(predicate::str::contains("complete -c codex"));
-    shim.cmd().args(["completion", "tcsh"]).assert().code(2).stderr(predicate::str::contains("unknown shell `tcsh`"));
+    shim.cmd()
+        .args(["completion", "zsh"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("#compdef codex"));
+    shim.cmd()
+        .args(["completion", "fish"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("complete -c codex"));
+    shim.cmd()
+        .args(["completion", "tcsh"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown shell `tcsh`"));
 }
 
 #[test]

@@ -30,13 +30,16 @@ use subcommands::{SUBCOMMANDS, Subcommand};
 const VERSION_LINE: &str = concat!("codex-cli ", env!("CARGO_PKG_VERSION"));
 
 /// Runs the shim with the process arguments (`args[0]` is the program name).
-pub fn run(args: Vec<OsString>) -> ExitCode {
+pub fn run(args: &[OsString]) -> ExitCode {
     let rest = args.get(1..).unwrap_or_default();
     let Some(first) = rest.first() else {
         return exec_binary("codex-tui", &[], &[], "codex");
     };
     let Some(first) = first.to_str() else {
-        eprintln!("codex: the subcommand {first:?} is not valid UTF-8; run `codex --help` for the list");
+        eprintln!(
+            "codex: the subcommand {} is not valid UTF-8; run `codex --help` for the list",
+            first.to_string_lossy()
+        );
         return ExitCode::from(2);
     };
     match first {
@@ -90,18 +93,25 @@ fn strip_platform_word<'a>(sub: &Subcommand, args: &'a [OsString]) -> &'a [OsStr
 fn is_command_name(word: &str) -> bool {
     !word.is_empty()
         && word.starts_with(|c: char| c.is_ascii_lowercase())
-        && word.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        && word
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
 /// Finds `binary` beside this executable, then on PATH.
 fn locate(binary: &str) -> Option<PathBuf> {
-    let beside = std::env::current_exe().ok().and_then(|exe| exe.parent().map(|dir| dir.join(binary)));
-    beside.filter(|p| is_executable(p)).or_else(|| which::which(binary).ok())
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(binary)));
+    beside
+        .filter(|p| is_executable(p))
+        .or_else(|| which::which(binary).ok())
 }
 
 fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    path.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    path.metadata()
+        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 fn exec_binary(binary: &str, prefix: &[&str], args: &[OsString], invoked_as: &str) -> ExitCode {
@@ -151,7 +161,11 @@ fn command_tree() -> Command {
                     .default_value("bash"),
             ),
     )
-    .subcommand(Command::new("help").display_order(SUBCOMMANDS.len() + 1).about("Show help for codex or one of its commands"))
+    .subcommand(
+        Command::new("help")
+            .display_order(SUBCOMMANDS.len() + 1)
+            .about("Show help for codex or one of its commands"),
+    )
 }
 
 fn print_help() -> ExitCode {
@@ -163,13 +177,15 @@ fn print_help() -> ExitCode {
 fn completion(args: &[OsString]) -> ExitCode {
     let shell = match args.first().map(|a| a.to_str()) {
         None => Shell::Bash,
-        Some(Some(name)) => match name.parse::<Shell>() {
-            Ok(shell) => shell,
-            Err(_) => {
-                eprintln!("codex completion: unknown shell `{name}`; choose bash, zsh, fish, elvish or powershell");
+        Some(Some(name)) => {
+            let Ok(shell) = name.parse::<Shell>() else {
+                eprintln!(
+                    "codex completion: unknown shell `{name}`; choose bash, zsh, fish, elvish or powershell"
+                );
                 return ExitCode::from(2);
-            }
-        },
+            };
+            shell
+        }
         Some(None) => {
             eprintln!("codex completion: the shell name is not valid UTF-8");
             return ExitCode::from(2);
@@ -190,7 +206,10 @@ mod tests {
 
     #[test]
     fn every_subcommand_has_a_distinct_name() {
-        let mut names: Vec<&str> = SUBCOMMANDS.iter().flat_map(|s| std::iter::once(s.name).chain(s.aliases.iter().copied())).collect();
+        let mut names: Vec<&str> = SUBCOMMANDS
+            .iter()
+            .flat_map(|s| std::iter::once(s.name).chain(s.aliases.iter().copied()))
+            .collect();
         names.sort_unstable();
         let before = names.len();
         names.dedup();

@@ -3,5 +3,5 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    codex::run(std::env::args_os().collect())
+    codex::run(&std::env::args_os().collect::<Vec<_>>())
 }

@@ -38,7 +38,7 @@ pub(crate) const SUBCOMMANDS: &[Subcommand] = &[
         binary: "codex-tui",
         prefix: &["resume"],
         summary: "Continue a recorded session in the terminal UI",
-        command: || subcommand_of(TuiCli::command(), "resume"),
+        command: || subcommand_of(&TuiCli::command(), "resume"),
     },
     Subcommand {
         name: "sessions",
@@ -46,7 +46,7 @@ pub(crate) const SUBCOMMANDS: &[Subcommand] = &[
         binary: "codex-exec",
         prefix: &["sessions"],
         summary: "List recorded sessions, newest first",
-        command: || subcommand_of(ExecCli::command(), "sessions"),
+        command: || subcommand_of(&ExecCli::command(), "sessions"),
     },
     Subcommand {
         name: "login",
@@ -100,9 +100,14 @@ pub(crate) const SUBCOMMANDS: &[Subcommand] = &[
 
 /// Finds a subcommand by name or alias.
 pub(crate) fn find(name: &str) -> Option<&'static Subcommand> {
-    SUBCOMMANDS.iter().find(|s| s.name == name || s.aliases.contains(&name))
+    SUBCOMMANDS
+        .iter()
+        .find(|s| s.name == name || s.aliases.contains(&name))
 }
 
-fn subcommand_of(parent: Command, name: &'static str) -> Command {
-    parent.find_subcommand(name).cloned().unwrap_or_else(|| Command::new(name))
+fn subcommand_of(parent: &Command, name: &'static str) -> Command {
+    parent
+        .find_subcommand(name)
+        .cloned()
+        .unwrap_or_else(|| Command::new(name))
 }

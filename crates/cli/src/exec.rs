@@ -12,7 +12,12 @@ use crate::shared::{ConfigArgs, RunArgs};
 /// Exit status: 0 when the turn completed, 1 when it failed or could not start, 2 on a usage
 /// error, 130 when interrupted with Ctrl-C.
 #[derive(Debug, Parser)]
-#[command(name = "codex-exec", version, disable_help_subcommand = true, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "codex-exec",
+    version,
+    disable_help_subcommand = true,
+    args_conflicts_with_subcommands = true
+)]
 pub struct ExecCli {
     /// The prompt. `-` or nothing reads it from stdin; with a prompt, piped stdin is
     /// appended as a <stdin> block.
@@ -36,7 +41,13 @@ pub struct ExecArgs {
     pub run: RunArgs,
 
     /// Attach images to the prompt (repeatable, or comma-separated).
-    #[arg(short = 'i', long = "image", value_name = "FILE", value_delimiter = ',', global = true)]
+    #[arg(
+        short = 'i',
+        long = "image",
+        value_name = "FILE",
+        value_delimiter = ',',
+        global = true
+    )]
     pub images: Vec<PathBuf>,
 
     /// Allow running outside a git repository.
@@ -48,7 +59,12 @@ pub struct ExecArgs {
     pub output_schema: Option<PathBuf>,
 
     /// Also write the final answer to FILE.
-    #[arg(short = 'o', long = "output-last-message", value_name = "FILE", global = true)]
+    #[arg(
+        short = 'o',
+        long = "output-last-message",
+        value_name = "FILE",
+        global = true
+    )]
     pub output_last_message: Option<PathBuf>,
 
     /// Print events as JSON lines on stdout instead of human text on stderr.

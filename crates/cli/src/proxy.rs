@@ -92,7 +92,9 @@ mod tests {
 
     #[test]
     fn rejects_a_listen_value_that_is_not_an_ip_address() {
-        assert!(ProxyArgs::try_parse_from(["responses-api-proxy", "--listen", "localhost"]).is_err());
+        assert!(
+            ProxyArgs::try_parse_from(["responses-api-proxy", "--listen", "localhost"]).is_err()
+        );
     }
 }
 

@@ -86,5 +86,8 @@ pub const INVOKED_AS_ENV: &str = "CODEX_INVOKED_AS";
 
 /// The name to show in usage lines: what the shim says the user typed, else `default`.
 pub fn display_name(default: &'static str) -> String {
-    std::env::var(INVOKED_AS_ENV).ok().filter(|n| !n.is_empty()).unwrap_or_else(|| default.to_owned())
+    std::env::var(INVOKED_AS_ENV)
+        .ok()
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| default.to_owned())
 }

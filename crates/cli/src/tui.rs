@@ -21,7 +21,12 @@ pub struct TuiCli {
     pub run: RunArgs,
 
     /// Attach images to the first prompt.
-    #[arg(short = 'i', long = "image", value_name = "FILE", value_delimiter = ',')]
+    #[arg(
+        short = 'i',
+        long = "image",
+        value_name = "FILE",
+        value_delimiter = ','
+    )]
     pub images: Vec<PathBuf>,
 
     #[command(subcommand)]

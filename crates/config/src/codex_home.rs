@@ -16,14 +16,22 @@ pub fn find_codex_home() -> Result<PathBuf, ConfigError> {
     if let Some(value) = std::env::var_os(CODEX_HOME_ENV).filter(|v| !v.is_empty()) {
         let path = PathBuf::from(value);
         return match std::fs::metadata(&path) {
-            Ok(meta) if meta.is_dir() => {
-                path.canonicalize().map_err(|source| ConfigError::Io { path, source })
-            }
-            Ok(_) => Err(ConfigError::BadCodexHome { path, problem: "is not a directory".into() }),
-            Err(e) => Err(ConfigError::BadCodexHome { path, problem: format!("cannot be read ({e})") }),
+            Ok(meta) if meta.is_dir() => path
+                .canonicalize()
+                .map_err(|source| ConfigError::Io { path, source }),
+            Ok(_) => Err(ConfigError::BadCodexHome {
+                path,
+                problem: "is not a directory".into(),
+            }),
+            Err(e) => Err(ConfigError::BadCodexHome {
+                path,
+                problem: format!("cannot be read ({e})"),
+            }),
         };
     }
-    let home = std::env::home_dir().filter(|h| !h.as_os_str().is_empty()).ok_or(ConfigError::NoHome)?;
+    let home = std::env::home_dir()
+        .filter(|h| !h.as_os_str().is_empty())
+        .ok_or(ConfigError::NoHome)?;
     let path = home.join(".codex");
     create_private_dir(&path)?;
     Ok(path)
@@ -36,5 +44,8 @@ fn create_private_dir(path: &std::path::Path) -> Result<(), ConfigError> {
         .recursive(true)
         .mode(0o700)
         .create(path)
-        .map_err(|source| ConfigError::Io { path: path.to_owned(), source })
+        .map_err(|source| ConfigError::Io {
+            path: path.to_owned(),
+            source,
+        })
 }

@@ -104,18 +104,23 @@ pub struct Config {
 
 impl Config {
     /// Finds CODEX_HOME, reads config.toml and applies the overrides.
-    pub fn load(overrides: ConfigOverrides) -> Result<Self, ConfigError> {
-        let codex_home = match &overrides.codex_home {
-            Some(home) => home.clone(),
+    pub fn load(mut overrides: ConfigOverrides) -> Result<Self, ConfigError> {
+        let codex_home = match overrides.codex_home.take() {
+            Some(home) => home,
             None => find_codex_home()?,
         };
         let config_file = codex_home.join("config.toml");
         let text = match std::fs::read_to_string(&config_file) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(source) => return Err(ConfigError::Io { path: config_file, source }),
+            Err(source) => {
+                return Err(ConfigError::Io {
+                    path: config_file,
+                    source,
+                });
+            }
         };
-        Self::from_toml_text(&text, codex_home, config_file, overrides)
+        Self::from_toml_text(&text, codex_home, config_file, &overrides)
     }
 
     /// Like [`Config::load`], with config.toml's text given. `config_file` is only used in
@@ -124,11 +129,12 @@ impl Config {
         text: &str,
         codex_home: PathBuf,
         config_file: PathBuf,
-        overrides: ConfigOverrides,
+        overrides: &ConfigOverrides,
     ) -> Result<Self, ConfigError> {
         let mut warnings = Vec::new();
         let file_cfg = parse_file(text, &config_file, &mut warnings)?;
-        let mut file_table: toml::Table = toml::from_str(text).map_err(|e| syntax_error(text, &config_file, &e))?;
+        let mut file_table: toml::Table =
+            toml::from_str(text).map_err(|e| syntax_error(text, &config_file, &e))?;
 
         let parsed = overrides
             .raw_overrides
@@ -139,28 +145,40 @@ impl Config {
         apply_overrides(&mut override_table, &parsed);
         let override_cfg = parse_table(override_table, &mut warnings)?;
         apply_overrides(&mut file_table, &parsed);
-        let merged = if parsed.is_empty() { file_cfg } else { parse_table(file_table, &mut warnings)? };
+        let merged = if parsed.is_empty() {
+            file_cfg
+        } else {
+            parse_table(file_table, &mut warnings)?
+        };
 
         let profile_name = overrides.profile.clone().or_else(|| merged.profile.clone());
-        let profile = match &profile_name {
-            Some(name) => merged.profiles.get(name).cloned().ok_or_else(|| ConfigError::UnknownProfile {
-                name: name.clone(),
-                path: config_file.clone(),
-                defined: list_or_none(merged.profiles.keys()),
-            })?,
-            None => ConfigProfile::default(),
-        };
+        let profile =
+            match &profile_name {
+                Some(name) => merged.profiles.get(name).cloned().ok_or_else(|| {
+                    ConfigError::UnknownProfile {
+                        name: name.clone(),
+                        path: config_file.clone(),
+                        defined: list_or_none(merged.profiles.keys()),
+                    }
+                })?,
+                None => ConfigProfile::default(),
+            };
 
         // Flags beat `-c`, which beats the profile, which beats the file.
         macro_rules! layered {
             ($flag:expr, $field:ident) => {
-                $flag.or_else(|| override_cfg.$field.clone()).or_else(|| profile.$field.clone()).or_else(|| merged.$field.clone())
+                $flag
+                    .or_else(|| override_cfg.$field.clone())
+                    .or_else(|| profile.$field.clone())
+                    .or_else(|| merged.$field.clone())
             };
         }
-        let model = layered!(overrides.model.clone(), model).unwrap_or_else(|| DEFAULT_MODEL.to_owned());
-        let model_provider_id =
-            layered!(overrides.model_provider.clone(), model_provider).unwrap_or_else(|| DEFAULT_PROVIDER.to_owned());
-        let approval_policy = layered!(overrides.approval_policy, approval_policy).unwrap_or_default();
+        let model =
+            layered!(overrides.model.clone(), model).unwrap_or_else(|| DEFAULT_MODEL.to_owned());
+        let model_provider_id = layered!(overrides.model_provider.clone(), model_provider)
+            .unwrap_or_else(|| DEFAULT_PROVIDER.to_owned());
+        let approval_policy =
+            layered!(overrides.approval_policy, approval_policy).unwrap_or_default();
         let sandbox_mode = layered!(overrides.sandbox_mode, sandbox_mode).unwrap_or_default();
         let model_reasoning_effort = layered!(None, model_reasoning_effort);
         let model_reasoning_summary = layered!(None, model_reasoning_summary);
@@ -176,9 +194,13 @@ impl Config {
                 model_providers.insert(id.clone(), info.clone());
             }
         }
-        let model_provider = model_providers.get(&model_provider_id).cloned().ok_or_else(|| {
-            ConfigError::UnknownProvider { id: model_provider_id.clone(), known: list_or_none(model_providers.keys()) }
-        })?;
+        let model_provider = model_providers
+            .get(&model_provider_id)
+            .cloned()
+            .ok_or_else(|| ConfigError::UnknownProvider {
+                id: model_provider_id.clone(),
+                known: list_or_none(model_providers.keys()),
+            })?;
 
         let cwd = resolve_cwd(overrides.cwd.as_deref())?;
         let home = std::env::home_dir();
@@ -187,7 +209,11 @@ impl Config {
             SandboxMode::ReadOnly => SandboxPolicy::ReadOnly,
             SandboxMode::DangerFullAccess => SandboxPolicy::DangerFullAccess,
             SandboxMode::WorkspaceWrite => SandboxPolicy::WorkspaceWrite {
-                writable_roots: ws.writable_roots.iter().map(|p| absolutize(p, &cwd, home.as_deref())).collect(),
+                writable_roots: ws
+                    .writable_roots
+                    .iter()
+                    .map(|p| absolutize(p, &cwd, home.as_deref()))
+                    .collect(),
                 network_access: ws.network_access,
                 exclude_tmpdir_env_var: ws.exclude_tmpdir_env_var,
                 exclude_slash_tmp: ws.exclude_slash_tmp,
@@ -196,13 +222,21 @@ impl Config {
         let sandbox_deny_read = merged
             .sandbox
             .as_ref()
-            .map(|s| s.deny_read.iter().map(|p| absolutize(p, &cwd, home.as_deref())).collect())
+            .map(|s| {
+                s.deny_read
+                    .iter()
+                    .map(|p| absolutize(p, &cwd, home.as_deref()))
+                    .collect()
+            })
             .unwrap_or_default();
 
         let base_instructions_override = match &merged.experimental_instructions_file {
             Some(path) => {
                 let path = absolutize(path, &codex_home, home.as_deref());
-                Some(std::fs::read_to_string(&path).map_err(|source| ConfigError::Io { path, source })?)
+                Some(
+                    std::fs::read_to_string(&path)
+                        .map_err(|source| ConfigError::Io { path, source })?,
+                )
             }
             None => None,
         };
@@ -225,9 +259,12 @@ impl Config {
             model_verbosity,
             model_context_window: merged.model_context_window,
             shell_environment_policy: merged.shell_environment_policy.clone().unwrap_or_default(),
-            project_doc_max_bytes: merged.project_doc_max_bytes.unwrap_or(DEFAULT_PROJECT_DOC_MAX_BYTES),
+            project_doc_max_bytes: merged
+                .project_doc_max_bytes
+                .unwrap_or(DEFAULT_PROJECT_DOC_MAX_BYTES),
             project_doc_fallback_filenames: merged.project_doc_fallback_filenames.clone(),
-            history_enabled: merged.history.as_ref().and_then(|h| h.persistence) != Some(HistoryPersistence::None),
+            history_enabled: merged.history.as_ref().and_then(|h| h.persistence)
+                != Some(HistoryPersistence::None),
             hide_agent_reasoning: merged.hide_agent_reasoning.unwrap_or(false),
             base_instructions_override,
             developer_instructions: merged.developer_instructions.clone(),
@@ -241,17 +278,34 @@ impl Config {
 }
 
 /// Parses the file's text, so errors can point at a line.
-fn parse_file(text: &str, path: &Path, warnings: &mut Vec<String>) -> Result<ConfigToml, ConfigError> {
-    let deserializer = toml::de::Deserializer::parse(text).map_err(|e| syntax_error(text, path, &e))?;
+fn parse_file(
+    text: &str,
+    path: &Path,
+    warnings: &mut Vec<String>,
+) -> Result<ConfigToml, ConfigError> {
+    let deserializer =
+        toml::de::Deserializer::parse(text).map_err(|e| syntax_error(text, path, &e))?;
     let mut ignored = Vec::new();
     let mut on_ignored = |p: serde_ignored::Path<'_>| ignored.push(p.to_string());
-    let result = serde_path_to_error::deserialize(serde_ignored::Deserializer::new(deserializer, &mut on_ignored));
-    warnings.extend(ignored.into_iter().map(|key| format!("{}: unknown key `{key}` ignored", path.display())));
+    let result = serde_path_to_error::deserialize(serde_ignored::Deserializer::new(
+        deserializer,
+        &mut on_ignored,
+    ));
+    warnings.extend(
+        ignored
+            .into_iter()
+            .map(|key| format!("{}: unknown key `{key}` ignored", path.display())),
+    );
     result.map_err(|err| {
         let key = err.path().to_string();
         let inner = err.into_inner();
         let line = inner.span().map_or(1, |span| line_col(text, span.start).0);
-        ConfigError::InvalidKey { path: path.to_owned(), line, key, message: inner.message().to_owned() }
+        ConfigError::InvalidKey {
+            path: path.to_owned(),
+            line,
+            key,
+            message: inner.message().to_owned(),
+        }
     })
 }
 
@@ -277,7 +331,12 @@ fn parse_table(table: toml::Table, warnings: &mut Vec<String>) -> Result<ConfigT
 
 fn syntax_error(text: &str, path: &Path, err: &toml::de::Error) -> ConfigError {
     let (line, column) = err.span().map_or((1, 1), |span| line_col(text, span.start));
-    ConfigError::Syntax { path: path.to_owned(), line, column, message: err.message().trim().to_owned() }
+    ConfigError::Syntax {
+        path: path.to_owned(),
+        line,
+        column,
+        message: err.message().trim().to_owned(),
+    }
 }
 
 /// 1-based line and column of a byte offset.
@@ -290,14 +349,26 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 fn list_or_none<'a>(names: impl Iterator<Item = &'a String>) -> String {
     let list: Vec<&str> = names.map(String::as_str).collect();
-    if list.is_empty() { "none".to_owned() } else { list.join(", ") }
+    if list.is_empty() {
+        "none".to_owned()
+    } else {
+        list.join(", ")
+    }
 }
 
 fn resolve_cwd(requested: Option<&Path>) -> Result<PathBuf, ConfigError> {
-    let current = std::env::current_dir().map_err(|source| ConfigError::Io { path: PathBuf::from("."), source })?;
-    let Some(requested) = requested else { return Ok(current) };
+    let current = std::env::current_dir().map_err(|source| ConfigError::Io {
+        path: PathBuf::from("."),
+        source,
+    })?;
+    let Some(requested) = requested else {
+        return Ok(current);
+    };
     let joined = current.join(requested);
-    joined.canonicalize().map_err(|source| ConfigError::Io { path: joined, source })
+    joined.canonicalize().map_err(|source| ConfigError::Io {
+        path: joined,
+        source,
+    })
 }
 
 /// Expands a leading `~` and makes a path absolute against `base`.

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// `CODEX_HOME` is set but names nothing usable. Retrying will not help; fix the variable.
-    #[error("CODEX_HOME is set to `{path}`, which {problem}; point it at an existing directory or unset it")]
+    #[error(
+        "CODEX_HOME is set to `{path}`, which {problem}; point it at an existing directory or unset it"
+    )]
     BadCodexHome {
         /// The value of the variable.
         path: PathBuf,
@@ -68,7 +70,9 @@ pub enum ConfigError {
         defined: String,
     },
     /// `model_provider` names a provider that is neither built in nor declared.
-    #[error("model provider `{id}` is not defined; built-in providers are {known}, or declare [model_providers.{id}] in config.toml")]
+    #[error(
+        "model provider `{id}` is not defined; built-in providers are {known}, or declare [model_providers.{id}] in config.toml"
+    )]
     UnknownProvider {
         /// The requested provider id.
         id: String,

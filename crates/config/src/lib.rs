@@ -33,4 +33,6 @@ pub use config_toml::{ConfigProfile, ConfigToml, SandboxSettings, SandboxWorkspa
 pub use error::ConfigError;
 pub use mcp::{McpServerConfig, McpServerTransportConfig};
 pub use overrides::{ConfigOverride, parse_override};
-pub use shell_env::{EnvironmentVariablePattern, ShellEnvironmentPolicy, ShellEnvironmentPolicyInherit};
+pub use shell_env::{
+    EnvironmentVariablePattern, ShellEnvironmentPolicy, ShellEnvironmentPolicyInherit,
+};

@@ -66,7 +66,9 @@ pub(crate) fn apply_overrides(table: &mut toml::Table, overrides: &[ConfigOverri
 }
 
 fn set_path(table: &mut toml::Table, path: &[String], value: toml::Value) {
-    let Some((last, parents)) = path.split_last() else { return };
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
     let mut current = table;
     for part in parents {
         let entry = current
@@ -75,7 +77,9 @@ fn set_path(table: &mut toml::Table, path: &[String], value: toml::Value) {
         if !entry.is_table() {
             *entry = toml::Value::Table(toml::Table::new());
         }
-        let toml::Value::Table(next) = entry else { return };
+        let toml::Value::Table(next) = entry else {
+            return;
+        };
         current = next;
     }
     current.insert(last.clone(), value);
@@ -115,9 +119,24 @@ mod tests {
 
     #[test]
     fn malformed_overrides_are_errors() {
-        assert!(parse_override("novalue").unwrap_err().to_string().contains("expected key=value"));
-        assert!(parse_override("=x").unwrap_err().to_string().contains("empty"));
-        assert!(parse_override("a..b=1").unwrap_err().to_string().contains("empty part"));
+        assert!(
+            parse_override("novalue")
+                .unwrap_err()
+                .to_string()
+                .contains("expected key=value")
+        );
+        assert!(
+            parse_override("=x")
+                .unwrap_err()
+                .to_string()
+                .contains("empty")
+        );
+        assert!(
+            parse_override("a..b=1")
+                .unwrap_err()
+                .to_string()
+                .contains("empty part")
+        );
     }
 
     #[test]

@@ -1,4 +1,5 @@
 //! Loading real config.toml files from a temporary CODEX_HOME.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
 use std::path::Path;
 
@@ -9,11 +10,17 @@ use pretty_assertions::assert_eq;
 fn load(toml: &str, overrides: ConfigOverrides) -> Result<Config, ConfigError> {
     let home = tempfile::tempdir().unwrap();
     std::fs::write(home.path().join("config.toml"), toml).unwrap();
-    Config::load(ConfigOverrides { codex_home: Some(home.path().to_owned()), ..overrides })
+    Config::load(ConfigOverrides {
+        codex_home: Some(home.path().to_owned()),
+        ..overrides
+    })
 }
 
 fn raw(flags: &[&str]) -> ConfigOverrides {
-    ConfigOverrides { raw_overrides: flags.iter().map(|s| (*s).to_owned()).collect(), ..Default::default() }
+    ConfigOverrides {
+        raw_overrides: flags.iter().map(|s| (*s).to_owned()).collect(),
+        ..Default::default()
+    }
 }
 
 const PROFILES: &str = r#"
@@ -33,7 +40,11 @@ approval_policy = "on-failure"
 #[test]
 fn defaults_without_a_file() {
     let home = tempfile::tempdir().unwrap();
-    let config = Config::load(ConfigOverrides { codex_home: Some(home.path().into()), ..Default::default() }).unwrap();
+    let config = Config::load(ConfigOverrides {
+        codex_home: Some(home.path().into()),
+        ..Default::default()
+    })
+    .unwrap();
     assert_eq!(config.model, codex_config::DEFAULT_MODEL);
     assert_eq!(config.model_provider_id, "openai");
     assert_eq!(config.model_provider.wire_api, WireApi::Responses);
@@ -52,7 +63,14 @@ fn profile_from_file_beats_top_level_keys() {
 
 #[test]
 fn profile_flag_selects_another_profile() {
-    let config = load(PROFILES, ConfigOverrides { profile: Some("fast".into()), ..Default::default() }).unwrap();
+    let config = load(
+        PROFILES,
+        ConfigOverrides {
+            profile: Some("fast".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(config.model, "fast-model");
     assert_eq!(config.approval_policy, AskForApproval::OnFailure);
     assert_eq!(config.sandbox_policy, SandboxPolicy::ReadOnly);
@@ -61,10 +79,16 @@ fn profile_flag_selects_another_profile() {
 #[test]
 fn dash_c_beats_profile_and_flags_beat_dash_c() {
     let config = load(PROFILES, raw(&["model=override-1", "model=override-2"])).unwrap();
-    assert_eq!(config.model, "override-2", "later -c wins, and -c beats the profile");
+    assert_eq!(
+        config.model, "override-2",
+        "later -c wins, and -c beats the profile"
+    );
     let config = load(
         PROFILES,
-        ConfigOverrides { model: Some("flag-model".into()), ..raw(&["model=override"]) },
+        ConfigOverrides {
+            model: Some("flag-model".into()),
+            ..raw(&["model=override"])
+        },
     )
     .unwrap();
     assert_eq!(config.model, "flag-model");
@@ -74,7 +98,10 @@ fn dash_c_beats_profile_and_flags_beat_dash_c() {
 fn dash_c_reaches_nested_tables() {
     let config = load(
         "sandbox_mode = \"workspace-write\"\n",
-        raw(&["sandbox_workspace_write.network_access=true", "sandbox_workspace_write.writable_roots=[\"/data\"]"]),
+        raw(&[
+            "sandbox_workspace_write.network_access=true",
+            "sandbox_workspace_write.writable_roots=[\"/data\"]",
+        ]),
     )
     .unwrap();
     assert_eq!(
@@ -90,7 +117,14 @@ fn dash_c_reaches_nested_tables() {
 
 #[test]
 fn unknown_profile_lists_the_defined_ones() {
-    let err = load(PROFILES, ConfigOverrides { profile: Some("nope".into()), ..Default::default() }).unwrap_err();
+    let err = load(
+        PROFILES,
+        ConfigOverrides {
+            profile: Some("nope".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
     let msg = err.to_string();
     assert!(msg.contains("profile `nope` is not defined"), "{msg}");
     assert!(msg.contains("fast, work"), "{msg}");
@@ -98,7 +132,11 @@ fn unknown_profile_lists_the_defined_ones() {
 
 #[test]
 fn syntax_error_names_file_and_line() {
-    let err = load("model = \"a\"\n\nmodel_provider = \n", ConfigOverrides::default()).unwrap_err();
+    let err = load(
+        "model = \"a\"\n\nmodel_provider = \n",
+        ConfigOverrides::default(),
+    )
+    .unwrap_err();
     let msg = err.to_string();
     assert!(matches!(err, ConfigError::Syntax { line: 3, .. }), "{msg}");
     assert!(msg.contains("config.toml:3:"), "{msg}");
@@ -106,7 +144,11 @@ fn syntax_error_names_file_and_line() {
 
 #[test]
 fn wrong_value_names_line_key_and_allowed_values() {
-    let err = load("model = \"a\"\napproval_policy = \"sometimes\"\n", ConfigOverrides::default()).unwrap_err();
+    let err = load(
+        "model = \"a\"\napproval_policy = \"sometimes\"\n",
+        ConfigOverrides::default(),
+    )
+    .unwrap_err();
     let msg = err.to_string();
     assert!(msg.contains("config.toml:2: approval_policy:"), "{msg}");
     assert!(msg.contains("untrusted"), "{msg}");
@@ -114,7 +156,9 @@ fn wrong_value_names_line_key_and_allowed_values() {
 
 fn mcp_error(body: &str) -> String {
     let toml = format!("model = \"m\"\n\n[mcp_servers.figma]\n{body}\n");
-    load(&toml, ConfigOverrides::default()).unwrap_err().to_string()
+    load(&toml, ConfigOverrides::default())
+        .unwrap_err()
+        .to_string()
 }
 
 #[test]
@@ -136,37 +180,70 @@ enabled = false
     )
     .unwrap();
     let docs = &config.mcp_servers["docs"];
-    assert!(matches!(&docs.transport, McpServerTransportConfig::Stdio { command, .. } if command == "docs-server"));
+    assert!(
+        matches!(&docs.transport, McpServerTransportConfig::Stdio { command, .. } if command == "docs-server")
+    );
     assert_eq!(docs.startup_timeout_sec, Some(20.0));
     assert!(docs.enabled);
     let figma = &config.mcp_servers["figma"];
-    assert!(matches!(&figma.transport, McpServerTransportConfig::StreamableHttp { bearer_token_env_var: Some(v), .. } if v == "FIGMA_TOKEN"));
+    assert!(
+        matches!(&figma.transport, McpServerTransportConfig::StreamableHttp { bearer_token_env_var: Some(v), .. } if v == "FIGMA_TOKEN")
+    );
     assert!(!figma.enabled);
 }
 
 #[test]
 fn mcp_mixed_transport_fields_are_errors() {
     let cases = [
-        ("command = \"x\"\nbearer_token = \"t\"", "bearer_token is not supported for stdio"),
-        ("command = \"x\"\nbearer_token_env_var = \"T\"", "bearer_token_env_var is not supported for stdio"),
-        ("command = \"x\"\nurl = \"http://h\"", "url is not supported for stdio"),
-        ("url = \"http://h\"\nenv = { A = \"b\" }", "env is not supported for streamable_http"),
-        ("url = \"http://h\"\nargs = [\"a\"]", "args is not supported for streamable_http"),
-        ("url = \"http://h\"\ncwd = \"/\"", "cwd is not supported for streamable_http"),
+        (
+            "command = \"x\"\nbearer_token = \"t\"",
+            "bearer_token is not supported for stdio",
+        ),
+        (
+            "command = \"x\"\nbearer_token_env_var = \"T\"",
+            "bearer_token_env_var is not supported for stdio",
+        ),
+        (
+            "command = \"x\"\nurl = \"http://h\"",
+            "url is not supported for stdio",
+        ),
+        (
+            "url = \"http://h\"\nenv = { A = \"b\" }",
+            "env is not supported for streamable_http",
+        ),
+        (
+            "url = \"http://h\"\nargs = [\"a\"]",
+            "args is not supported for streamable_http",
+        ),
+        (
+            "url = \"http://h\"\ncwd = \"/\"",
+            "cwd is not supported for streamable_http",
+        ),
         ("startup_timeout_sec = 3", "invalid transport"),
     ];
     for (body, expected) in cases {
         let msg = mcp_error(body);
         assert!(msg.contains(expected), "{body:?}: {msg}");
-        assert!(msg.contains("config.toml:3: mcp_servers.figma"), "{body:?}: {msg}");
+        assert!(
+            msg.contains("config.toml:3: mcp_servers.figma"),
+            "{body:?}: {msg}"
+        );
     }
 }
 
 #[test]
 fn unknown_keys_warn_instead_of_failing() {
-    let config = load("model = \"m\"\nfuture_key = 1\n[tui]\nanimations = false\n", ConfigOverrides::default()).unwrap();
+    let config = load(
+        "model = \"m\"\nfuture_key = 1\n[tui]\nanimations = false\n",
+        ConfigOverrides::default(),
+    )
+    .unwrap();
     assert_eq!(config.model, "m");
-    assert!(config.warnings.iter().any(|w| w.contains("future_key")), "{:?}", config.warnings);
+    assert!(
+        config.warnings.iter().any(|w| w.contains("future_key")),
+        "{:?}",
+        config.warnings
+    );
 }
 
 #[test]
@@ -186,13 +263,22 @@ name = "Not OpenAI"
     .unwrap();
     assert_eq!(config.model_provider.name, "Local");
     assert_eq!(config.model_providers["openai"].name, "OpenAI");
-    assert!(config.warnings.iter().any(|w| w.contains("built-in provider `openai`")));
+    assert!(
+        config
+            .warnings
+            .iter()
+            .any(|w| w.contains("built-in provider `openai`"))
+    );
 }
 
 #[test]
 fn unknown_provider_is_an_error() {
     let err = load("model_provider = \"nowhere\"\n", ConfigOverrides::default()).unwrap_err();
-    assert!(err.to_string().contains("model provider `nowhere` is not defined"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("model provider `nowhere` is not defined"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -206,6 +292,18 @@ fn unreadable_config_names_the_file() {
     let home = tempfile::tempdir().unwrap();
     // A directory where the file should be cannot be read as text, even by root.
     std::fs::create_dir(home.path().join("config.toml")).unwrap();
-    let err = Config::load(ConfigOverrides { codex_home: Some(home.path().into()), ..Default::default() }).unwrap_err();
-    assert!(err.to_string().contains(&Path::new(home.path()).join("config.toml").display().to_string()), "{err}");
+    let err = Config::load(ConfigOverrides {
+        codex_home: Some(home.path().into()),
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert!(
+        err.to_string().contains(
+            &Path::new(home.path())
+                .join("config.toml")
+                .display()
+                .to_string()
+        ),
+        "{err}"
+    );
 }

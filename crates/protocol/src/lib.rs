@@ -13,14 +13,16 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod config_types;
+pub mod exec_events;
 pub mod models;
 pub mod policy;
+pub mod protocol;
 pub mod provider;
 pub mod rollout;
 pub mod usage;
 
 pub use config_types::{ReasoningEffort, ReasoningSummary, Verbosity, WireApi};
 pub use models::{ContentItem, ReasoningSummaryPart, ResponseItem};
-pub use provider::{ModelProviderInfo, built_in_model_providers};
 pub use policy::{AskForApproval, ReviewDecision, SandboxMode, SandboxPolicy};
+pub use provider::{ModelProviderInfo, built_in_model_providers};
 pub use usage::TokenUsage;

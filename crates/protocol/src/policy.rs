@@ -25,7 +25,12 @@ pub enum AskForApproval {
 
 impl AskForApproval {
     /// Every value, in the order `--help` lists them.
-    pub const ALL: [Self; 4] = [Self::UnlessTrusted, Self::OnFailure, Self::OnRequest, Self::Never];
+    pub const ALL: [Self; 4] = [
+        Self::UnlessTrusted,
+        Self::OnFailure,
+        Self::OnRequest,
+        Self::Never,
+    ];
 
     /// The spelling used on the command line and in config.toml.
     pub const fn as_str(self) -> &'static str {
@@ -111,13 +116,21 @@ pub struct UnknownVariant {
 
 impl UnknownVariant {
     fn new<const N: usize>(value: &str, allowed: [&'static str; N]) -> Self {
-        Self { value: value.to_owned(), allowed: allowed.to_vec() }
+        Self {
+            value: value.to_owned(),
+            allowed: allowed.to_vec(),
+        }
     }
 }
 
 impl fmt::Display for UnknownVariant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "`{}` is not one of: {}", self.value, self.allowed.join(", "))
+        write!(
+            f,
+            "`{}` is not one of: {}",
+            self.value,
+            self.allowed.join(", ")
+        )
     }
 }
 

@@ -66,17 +66,22 @@ pub struct ModelProviderInfo {
 impl ModelProviderInfo {
     /// Request retries with the default applied and the cap enforced.
     pub fn request_max_retries(&self) -> u64 {
-        self.request_max_retries.unwrap_or(DEFAULT_REQUEST_MAX_RETRIES).min(MAX_RETRIES_CAP)
+        self.request_max_retries
+            .unwrap_or(DEFAULT_REQUEST_MAX_RETRIES)
+            .min(MAX_RETRIES_CAP)
     }
 
     /// Stream retries with the default applied and the cap enforced.
     pub fn stream_max_retries(&self) -> u64 {
-        self.stream_max_retries.unwrap_or(DEFAULT_STREAM_MAX_RETRIES).min(MAX_RETRIES_CAP)
+        self.stream_max_retries
+            .unwrap_or(DEFAULT_STREAM_MAX_RETRIES)
+            .min(MAX_RETRIES_CAP)
     }
 
     /// Stream idle timeout in milliseconds, default applied.
     pub fn stream_idle_timeout_ms(&self) -> u64 {
-        self.stream_idle_timeout_ms.unwrap_or(DEFAULT_STREAM_IDLE_TIMEOUT_MS)
+        self.stream_idle_timeout_ms
+            .unwrap_or(DEFAULT_STREAM_IDLE_TIMEOUT_MS)
     }
 }
 
@@ -101,7 +106,10 @@ pub fn built_in_model_providers() -> BTreeMap<String, ModelProviderInfo> {
             env!("CARGO_PKG_VERSION").to_owned(),
         )])),
         env_http_headers: Some(BTreeMap::from([
-            ("OpenAI-Organization".to_owned(), "OPENAI_ORGANIZATION".to_owned()),
+            (
+                "OpenAI-Organization".to_owned(),
+                "OPENAI_ORGANIZATION".to_owned(),
+            ),
             ("OpenAI-Project".to_owned(), "OPENAI_PROJECT".to_owned()),
         ])),
         requires_openai_auth: true,

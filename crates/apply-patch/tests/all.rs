@@ -1,0 +1,3 @@
+//! Integration tests of codex-apply-patch (one binary, see `suite/`).
+
+mod suite;

@@ -1,0 +1,301 @@
+//! The queue pair between a front end (exec, TUI, MCP server) and a running conversation:
+//! front ends submit `Op`s and read `Event`s. Nothing here knows how events are shown.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{AskForApproval, ReviewDecision, SandboxPolicy, TokenUsage};
+
+/// A request to the conversation, with an id that events about it carry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Submission {
+    /// Increasing integer as a string, unique within the conversation.
+    pub id: String,
+    /// What to do.
+    pub op: Op,
+}
+
+/// What a front end can ask of a conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Op {
+    /// Start a turn with this input (or queue it if a turn is running).
+    UserInput {
+        /// The parts of the user's message.
+        items: Vec<InputItem>,
+    },
+    /// Stop the running turn. Every started tool call still gets an output.
+    Interrupt,
+    /// The answer to an `ExecApprovalRequest`.
+    ExecApproval {
+        /// The `call_id` of the request.
+        id: String,
+        /// The answer.
+        decision: ReviewDecision,
+    },
+    /// The answer to an `ApplyPatchApprovalRequest`.
+    PatchApproval {
+        /// The `call_id` of the request.
+        id: String,
+        /// The answer.
+        decision: ReviewDecision,
+    },
+    /// End the conversation; `ShutdownComplete` follows.
+    Shutdown,
+}
+
+/// One part of user input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum InputItem {
+    /// Text.
+    Text {
+        /// The text.
+        text: String,
+    },
+    /// An image on disk, sent as a data URL.
+    LocalImage {
+        /// Its path.
+        path: PathBuf,
+    },
+}
+
+/// Something that happened in the conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// The id of the submission this is about (`""` for session-level events).
+    pub id: String,
+    /// What happened.
+    pub msg: EventMsg,
+}
+
+/// The kinds of events. Serialized snake_case by `type`, as Codex's legacy JSON stream did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum EventMsg {
+    /// The conversation is ready; always the first event.
+    SessionConfigured(SessionConfiguredEvent),
+    /// A turn started working on user input.
+    TaskStarted,
+    /// The turn finished; the last assistant message, if any.
+    TaskComplete {
+        /// The final answer of the turn.
+        last_agent_message: Option<String>,
+    },
+    /// The turn stopped early (interrupt, or a fatal error after output was shown).
+    TurnAborted {
+        /// Why.
+        reason: TurnAbortReason,
+    },
+    /// A complete assistant message.
+    AgentMessage {
+        /// Its text.
+        message: String,
+    },
+    /// A piece of an assistant message as it streams.
+    AgentMessageDelta {
+        /// The new text.
+        delta: String,
+    },
+    /// A complete reasoning summary.
+    AgentReasoning {
+        /// Its text.
+        text: String,
+    },
+    /// A command is about to run.
+    ExecCommandBegin(ExecCommandBeginEvent),
+    /// A command finished (or timed out, or was refused).
+    ExecCommandEnd(ExecCommandEndEvent),
+    /// The agent asks whether it may run a command.
+    ExecApprovalRequest(ExecApprovalRequestEvent),
+    /// The agent asks whether it may apply a patch.
+    ApplyPatchApprovalRequest(ApplyPatchApprovalRequestEvent),
+    /// A patch is about to be applied.
+    PatchApplyBegin(PatchApplyBeginEvent),
+    /// A patch was applied, or failed.
+    PatchApplyEnd(PatchApplyEndEvent),
+    /// The model updated its plan.
+    PlanUpdate(UpdatePlanArgs),
+    /// Token usage after a response.
+    TokenCount {
+        /// Usage of the conversation so far.
+        total_token_usage: TokenUsage,
+        /// Usage of the last response.
+        last_token_usage: TokenUsage,
+    },
+    /// A retryable problem; the turn goes on (`Reconnecting... 1/5`).
+    StreamError {
+        /// What happened.
+        message: String,
+    },
+    /// A non-fatal notice worth showing (a config warning, say).
+    BackgroundEvent {
+        /// The notice.
+        message: String,
+    },
+    /// The turn failed.
+    Error {
+        /// What went wrong.
+        message: String,
+    },
+    /// The conversation ended.
+    ShutdownComplete,
+}
+
+/// Why a turn was aborted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TurnAbortReason {
+    /// The user interrupted.
+    Interrupted,
+    /// A new turn replaced it.
+    Replaced,
+}
+
+/// Everything a front end needs to show about a new or resumed conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionConfiguredEvent {
+    /// The conversation (thread) id.
+    pub session_id: String,
+    /// Model in use.
+    pub model: String,
+    /// Provider id in use.
+    pub model_provider: String,
+    /// Approval policy in force.
+    pub approval_policy: AskForApproval,
+    /// Sandbox policy in force.
+    pub sandbox_policy: SandboxPolicy,
+    /// Working directory.
+    pub cwd: PathBuf,
+    /// The rollout file, once it exists.
+    pub rollout_path: Option<PathBuf>,
+    /// Number of history items restored from a previous run (0 for a new conversation).
+    pub resumed_items: usize,
+}
+
+/// A command about to run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExecCommandBeginEvent {
+    /// The tool call.
+    pub call_id: String,
+    /// The argv.
+    pub command: Vec<String>,
+    /// Where it runs.
+    pub cwd: PathBuf,
+}
+
+/// A finished command.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExecCommandEndEvent {
+    /// The tool call.
+    pub call_id: String,
+    /// The argv.
+    pub command: Vec<String>,
+    /// Standard output (capped).
+    pub stdout: String,
+    /// Standard error (capped).
+    pub stderr: String,
+    /// Both streams in arrival order (capped).
+    pub aggregated_output: String,
+    /// Exit code; 124 on timeout, 128+N when killed by signal N, -1 when it never ran.
+    pub exit_code: i32,
+    /// Wall time in seconds.
+    pub duration_seconds: f64,
+    /// Whether the command was refused (policy or user) rather than run.
+    pub declined: bool,
+}
+
+/// A request for permission to run a command.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExecApprovalRequestEvent {
+    /// The tool call; answer with `Op::ExecApproval { id: call_id, .. }`.
+    pub call_id: String,
+    /// The argv.
+    pub command: Vec<String>,
+    /// Where it would run.
+    pub cwd: PathBuf,
+    /// Why approval is needed, when there is more to say.
+    pub reason: Option<String>,
+}
+
+/// A request for permission to apply a patch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApplyPatchApprovalRequestEvent {
+    /// The tool call; answer with `Op::PatchApproval { id: call_id, .. }`.
+    pub call_id: String,
+    /// Files the patch touches.
+    pub changes: BTreeMap<PathBuf, FileChangeKind>,
+    /// Why approval is needed.
+    pub reason: Option<String>,
+}
+
+/// A patch about to be applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatchApplyBeginEvent {
+    /// The tool call.
+    pub call_id: String,
+    /// Whether it was applied without asking.
+    pub auto_approved: bool,
+    /// Files the patch touches.
+    pub changes: BTreeMap<PathBuf, FileChangeKind>,
+}
+
+/// A patch applied, or not.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatchApplyEndEvent {
+    /// The tool call.
+    pub call_id: String,
+    /// Whether every hunk applied.
+    pub success: bool,
+    /// The summary or the error.
+    pub output: String,
+    /// Files the patch touches.
+    pub changes: BTreeMap<PathBuf, FileChangeKind>,
+}
+
+/// How a patch changes one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileChangeKind {
+    /// A new file.
+    Add,
+    /// A removed file.
+    Delete,
+    /// An edited (possibly moved) file.
+    Update,
+}
+
+/// Arguments of the `update_plan` tool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpdatePlanArgs {
+    /// Why the plan changed.
+    #[serde(default)]
+    pub explanation: Option<String>,
+    /// The steps.
+    pub plan: Vec<PlanItem>,
+}
+
+/// One step of a plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanItem {
+    /// What the step is.
+    pub step: String,
+    /// Where it stands.
+    pub status: StepStatus,
+}
+
+/// Progress of a plan step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepStatus {
+    /// Not started.
+    Pending,
+    /// Being worked on (at most one).
+    InProgress,
+    /// Done.
+    Completed,
+}
