@@ -1,11 +1,7 @@
-//! `codex-exec`: not built yet.
+//! `codex-exec`: see the library.
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    #[allow(clippy::print_stderr)]
-    {
-        eprintln!("codex-exec: this part of the toolkit is not built yet; nothing was run.");
-    }
-    ExitCode::from(2)
+    codex_exec::main_with_args(std::env::args_os())
 }

@@ -1,11 +1,10 @@
-//! `codex-login`: not built yet.
+//! `codex-login`: sign in to OpenAI for Codex, show the sign-in status, or log out.
 
 use std::process::ExitCode;
 
+use clap::Parser as _;
+use codex_cli::login::LoginCli;
+
 fn main() -> ExitCode {
-    #[allow(clippy::print_stderr)]
-    {
-        eprintln!("codex-login: this part of the toolkit is not built yet; nothing was run.");
-    }
-    ExitCode::from(2)
+    codex_login::run(&LoginCli::parse())
 }

@@ -12,12 +12,7 @@ use crate::shared::{ConfigArgs, RunArgs};
 /// Exit status: 0 when the turn completed, 1 when it failed or could not start, 2 on a usage
 /// error, 130 when interrupted with Ctrl-C.
 #[derive(Debug, Parser)]
-#[command(
-    name = "codex-exec",
-    version,
-    disable_help_subcommand = true,
-    args_conflicts_with_subcommands = true
-)]
+#[command(name = "codex-exec", version, disable_help_subcommand = true)]
 pub struct ExecCli {
     /// The prompt. `-` or nothing reads it from stdin; with a prompt, piped stdin is
     /// appended as a <stdin> block.

@@ -3,7 +3,12 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{CommandFactory as _, Parser};
+
+/// The clap command, for the shim's help and completion.
+pub fn command() -> clap::Command {
+    ProxyArgs::command()
+}
 
 /// Where requests go when `--upstream-url` is not given.
 pub const DEFAULT_UPSTREAM_URL: &str = "https://api.openai.com/v1/responses";
@@ -20,7 +25,14 @@ Exit codes: 0 stopped by SIGTERM, SIGINT or `GET /shutdown`; 1 startup or server
 
 /// A key-holding HTTP sidecar: forwards `POST /v1/responses` upstream with its own API key.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "responses-api-proxy", version, after_help = AFTER_HELP)]
+// A later flag overrides an earlier one, so that a container image can put defaults such as
+// `--listen 0.0.0.0 --port 8080` in its entrypoint and users can still change them.
+#[command(
+    name = "responses-api-proxy",
+    version,
+    after_help = AFTER_HELP,
+    args_override_self = true
+)]
 pub struct ProxyArgs {
     /// Port to listen on; a free port is chosen when omitted.
     #[arg(long, value_name = "PORT")]
@@ -48,11 +60,10 @@ pub struct ProxyArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn definition_is_consistent() {
-        ProxyArgs::command().debug_assert();
+        command().debug_assert();
     }
 
     #[test]
@@ -91,14 +102,17 @@ mod tests {
     }
 
     #[test]
+    fn later_flags_override_earlier_ones() {
+        let args =
+            ProxyArgs::try_parse_from(["responses-api-proxy", "--port", "8080", "--port", "9090"])
+                .unwrap();
+        assert_eq!(args.port, Some(9090));
+    }
+
+    #[test]
     fn rejects_a_listen_value_that_is_not_an_ip_address() {
         assert!(
             ProxyArgs::try_parse_from(["responses-api-proxy", "--listen", "localhost"]).is_err()
         );
     }
-}
-
-/// The clap command, for the shim's help and completion.
-pub fn command() -> clap::Command {
-    clap::Command::new("responses-api-proxy")
 }

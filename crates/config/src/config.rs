@@ -18,6 +18,16 @@ pub const DEFAULT_MODEL: &str = "gpt-5-codex";
 /// Default budget for AGENTS.md content sent to the model.
 pub const DEFAULT_PROJECT_DOC_MAX_BYTES: usize = 32 * 1024;
 const DEFAULT_PROVIDER: &str = "openai";
+/// Keys that `[profiles.<name>]` may set; for these `-c` must beat the profile.
+const PROFILE_KEYS: [&str; 7] = [
+    "model",
+    "model_provider",
+    "approval_policy",
+    "sandbox_mode",
+    "model_reasoning_effort",
+    "model_reasoning_summary",
+    "model_verbosity",
+];
 
 /// What the command line says, on top of config.toml. `Default` overrides nothing.
 #[derive(Debug, Clone, Default)]
@@ -143,7 +153,14 @@ impl Config {
             .collect::<Result<Vec<_>, _>>()?;
         let mut override_table = toml::Table::new();
         apply_overrides(&mut override_table, &parsed);
-        let override_cfg = parse_table(override_table, &mut warnings)?;
+        // Only the keys a profile can also set need to know whether `-c` set them; the rest is
+        // read from the merged table (a partial `-c model_providers.x.base_url=...` is not a
+        // whole provider on its own).
+        let profile_keys: toml::Table = override_table
+            .into_iter()
+            .filter(|(key, _)| PROFILE_KEYS.contains(&key.as_str()))
+            .collect();
+        let override_cfg = parse_table(profile_keys, &mut warnings)?;
         apply_overrides(&mut file_table, &parsed);
         let merged = if parsed.is_empty() {
             file_cfg

@@ -307,3 +307,16 @@ fn unreadable_config_names_the_file() {
         "{err}"
     );
 }
+
+#[test]
+fn dash_c_can_set_one_field_of_a_declared_provider() {
+    let config = load(
+        "model_provider = \"local\"\n[model_providers.local]\nname = \"Local\"\nwire_api = \"responses\"\n",
+        raw(&["model_providers.local.base_url=\"http://127.0.0.1:9/v1\""]),
+    )
+    .unwrap();
+    assert_eq!(
+        config.model_provider.base_url.as_deref(),
+        Some("http://127.0.0.1:9/v1")
+    );
+}

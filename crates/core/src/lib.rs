@@ -1,1 +1,36 @@
-//! Placeholder: this crate's capability has not landed yet.
+//! The agent: conversations, the turn loop, tools, approvals and the session store.
+//!
+//! Front ends (`codex-exec`, the TUI, the MCP server) create conversations through the one
+//! [`ConversationManager`], submit [`Op`]s and render the [`Event`]s that come back. This
+//! crate never prints and never speaks HTTP itself: the model client does that.
+//!
+//! A turn: history -> request -> streamed response -> tool calls run in call order (shell
+//! commands under the sandbox helper, patches checked against the policy) -> outputs
+//! recorded -> next request, until the model answers without calling a tool. Every item is
+//! appended to the session's rollout file as it is recorded.
+//!
+//! [`Op`]: codex_protocol::protocol::Op
+//! [`Event`]: codex_protocol::protocol::Event
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+mod auth_provider;
+mod client;
+mod conversation;
+mod conversation_manager;
+pub mod environment_context;
+mod error;
+pub mod exec;
+pub mod exec_env;
+mod images;
+pub mod project_doc;
+mod session;
+mod tools;
+pub mod truncate;
+mod turn;
+
+pub use auth_provider::bearer_from_auth_manager;
+pub use conversation::Conversation;
+pub use conversation_manager::{
+    ConversationManager, ConversationOptions, ManagerOptions, NewConversation,
+};
+pub use error::CoreError;

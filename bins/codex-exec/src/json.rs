@@ -1,0 +1,218 @@
+//! `--json`: Codex's JSON lines on stdout, one `ThreadEvent` per line.
+
+use std::io::Write;
+
+use codex_core::exec::join_command;
+use codex_protocol::exec_events::{
+    CommandExecutionStatus, EXEC_EVENTS_SCHEMA_VERSION, FileUpdateChange, PatchApplyStatus,
+    ThreadError, ThreadEvent, ThreadItem, ThreadItemDetails, TodoItem, Usage,
+};
+use codex_protocol::protocol::{EventMsg, SessionConfiguredEvent, StepStatus, UpdatePlanArgs};
+use std::collections::HashMap;
+
+use crate::output::EventSink;
+
+/// Translates core events into thread/turn/item lines.
+#[derive(Default)]
+pub(crate) struct JsonOutput {
+    next_item: u64,
+    /// Running commands: call id -> (item id, command line).
+    running: HashMap<String, (String, String)>,
+    /// The plan's item, while the turn runs.
+    todo: Option<(String, Vec<TodoItem>)>,
+    usage: Usage,
+    turn_open: bool,
+    failed: Option<String>,
+}
+
+impl JsonOutput {
+    fn emit(&self, event: &ThreadEvent) {
+        let line = serde_json::to_string(event).unwrap_or_else(|e| {
+            format!(r#"{{"type":"error","message":"failed to serialize an event: {e}"}}"#)
+        });
+        let mut stdout = std::io::stdout().lock();
+        // A closed pipe means nobody reads; the run still finishes and records its session.
+        let _ = writeln!(stdout, "{line}");
+        let _ = stdout.flush();
+    }
+
+    fn item_id(&mut self) -> String {
+        let id = format!("item_{}", self.next_item);
+        self.next_item += 1;
+        id
+    }
+
+    fn completed(&mut self, details: ThreadItemDetails) {
+        let id = self.item_id();
+        self.emit(&ThreadEvent::ItemCompleted {
+            item: ThreadItem { id, details },
+        });
+    }
+
+    fn plan(&mut self, plan: &UpdatePlanArgs) {
+        let items: Vec<TodoItem> = plan
+            .plan
+            .iter()
+            .map(|s| TodoItem {
+                text: s.step.clone(),
+                completed: s.status == StepStatus::Completed,
+            })
+            .collect();
+        match self.todo.take() {
+            None => {
+                let id = self.item_id();
+                self.emit(&ThreadEvent::ItemStarted {
+                    item: ThreadItem {
+                        id: id.clone(),
+                        details: ThreadItemDetails::TodoList {
+                            items: items.clone(),
+                        },
+                    },
+                });
+                self.todo = Some((id, items));
+            }
+            Some((id, _)) => {
+                self.emit(&ThreadEvent::ItemUpdated {
+                    item: ThreadItem {
+                        id: id.clone(),
+                        details: ThreadItemDetails::TodoList {
+                            items: items.clone(),
+                        },
+                    },
+                });
+                self.todo = Some((id, items));
+            }
+        }
+    }
+
+    fn close_turn(&mut self) {
+        if let Some((id, items)) = self.todo.take() {
+            self.emit(&ThreadEvent::ItemCompleted {
+                item: ThreadItem {
+                    id,
+                    details: ThreadItemDetails::TodoList { items },
+                },
+            });
+        }
+        if !self.turn_open {
+            return;
+        }
+        self.turn_open = false;
+        match self.failed.take() {
+            Some(message) => self.emit(&ThreadEvent::TurnFailed {
+                error: ThreadError { message },
+            }),
+            None => self.emit(&ThreadEvent::TurnCompleted { usage: self.usage }),
+        }
+    }
+}
+
+impl EventSink for JsonOutput {
+    fn session_configured(&mut self, event: &SessionConfiguredEvent, _prompt: &str) {
+        self.emit(&ThreadEvent::ThreadStarted {
+            thread_id: event.session_id.clone(),
+            schema_version: Some(EXEC_EVENTS_SCHEMA_VERSION),
+        });
+    }
+
+    fn event(&mut self, msg: &EventMsg) {
+        match msg {
+            EventMsg::TaskStarted => {
+                self.turn_open = true;
+                self.emit(&ThreadEvent::TurnStarted);
+            }
+            EventMsg::AgentMessage { message } => self.completed(ThreadItemDetails::AgentMessage {
+                text: message.clone(),
+            }),
+            EventMsg::AgentReasoning { text } => {
+                self.completed(ThreadItemDetails::Reasoning { text: text.clone() })
+            }
+            EventMsg::ExecCommandBegin(begin) => {
+                let id = self.item_id();
+                let command = join_command(&begin.command);
+                self.emit(&ThreadEvent::ItemStarted {
+                    item: ThreadItem {
+                        id: id.clone(),
+                        details: ThreadItemDetails::CommandExecution {
+                            command: command.clone(),
+                            aggregated_output: String::new(),
+                            exit_code: None,
+                            status: CommandExecutionStatus::InProgress,
+                        },
+                    },
+                });
+                self.running.insert(begin.call_id.clone(), (id, command));
+            }
+            EventMsg::ExecCommandEnd(end) => {
+                let (id, command) = self
+                    .running
+                    .remove(&end.call_id)
+                    .unwrap_or_else(|| (self.item_id(), join_command(&end.command)));
+                let status = if end.declined {
+                    CommandExecutionStatus::Declined
+                } else if end.exit_code == 0 {
+                    CommandExecutionStatus::Completed
+                } else {
+                    CommandExecutionStatus::Failed
+                };
+                self.emit(&ThreadEvent::ItemCompleted {
+                    item: ThreadItem {
+                        id,
+                        details: ThreadItemDetails::CommandExecution {
+                            command,
+                            aggregated_output: end.aggregated_output.clone(),
+                            exit_code: Some(end.exit_code),
+                            status,
+                        },
+                    },
+                });
+            }
+            EventMsg::PatchApplyEnd(end) => {
+                let changes = end
+                    .changes
+                    .iter()
+                    .map(|(path, kind)| FileUpdateChange {
+                        path: path.display().to_string(),
+                        kind: *kind,
+                    })
+                    .collect();
+                let status = if end.success {
+                    PatchApplyStatus::Completed
+                } else {
+                    PatchApplyStatus::Failed
+                };
+                self.completed(ThreadItemDetails::FileChange { changes, status });
+            }
+            EventMsg::PlanUpdate(plan) => self.plan(plan),
+            EventMsg::TokenCount {
+                total_token_usage, ..
+            } => {
+                self.usage = Usage {
+                    input_tokens: total_token_usage.input_tokens,
+                    cached_input_tokens: total_token_usage.cached_input_tokens,
+                    output_tokens: total_token_usage.output_tokens,
+                };
+            }
+            EventMsg::StreamError { message } => self.emit(&ThreadEvent::Error {
+                message: message.clone(),
+            }),
+            EventMsg::BackgroundEvent { message } => self.completed(ThreadItemDetails::Error {
+                message: message.clone(),
+            }),
+            EventMsg::Error { message } => {
+                self.failed = Some(message.clone());
+                self.close_turn();
+            }
+            EventMsg::TurnAborted { .. } => {
+                self.failed = Some("the turn was interrupted".to_owned());
+                self.close_turn();
+            }
+            EventMsg::TaskComplete { .. } => self.close_turn(),
+            _ => {}
+        }
+    }
+
+    fn finish(&mut self, _failed: bool) {
+        self.close_turn();
+    }
+}

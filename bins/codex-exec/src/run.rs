@@ -1,0 +1,271 @@
+//! One run: configuration, prompt, conversation, events, exit status.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use codex_cli::exec::{ExecArgs, ResumeArgs};
+use codex_config::{Config, ConfigOverrides};
+use codex_core::{ConversationManager, ConversationOptions, ManagerOptions};
+use codex_protocol::protocol::{EventMsg, InputItem, Op};
+use codex_protocol::rollout::SessionSource;
+use codex_protocol::{AskForApproval, ReviewDecision};
+use codex_rollout::SessionFilter;
+
+use crate::human::HumanOutput;
+use crate::json::JsonOutput;
+use crate::output::{EventSink, Style};
+use crate::{EXIT_FAILURE, EXIT_INTERRUPTED};
+
+/// The `originator` codex-exec announces, as Codex's exec does.
+const ORIGINATOR: &str = "codex_exec";
+
+/// Loads config.toml with the command line on top. `restored` carries settings recorded in a
+/// resumed session, which apply unless the command line overrides them.
+pub(crate) fn load_config(
+    args: &ExecArgs,
+    restored: Option<&codex_rollout::RunConfig>,
+) -> anyhow::Result<Config> {
+    let mut overrides = ConfigOverrides {
+        profile: args.config.profile.clone(),
+        raw_overrides: args.config.overrides.clone(),
+        cwd: args.run.cwd.clone(),
+        model: args.run.model.clone(),
+        sandbox_mode: args.run.sandbox_mode(),
+        // Nobody is there to answer: exec never asks.
+        approval_policy: Some(AskForApproval::Never),
+        ..ConfigOverrides::default()
+    };
+    if let Some(restored) = restored {
+        if overrides.model.is_none() && !overrides_key(args, "model") {
+            overrides.model.clone_from(&restored.model);
+        }
+        if !overrides_key(args, "model_provider") {
+            overrides
+                .model_provider
+                .clone_from(&restored.model_provider);
+        }
+        if overrides.sandbox_mode.is_none() && !overrides_key(args, "sandbox_mode") {
+            overrides.sandbox_mode = restored
+                .sandbox_policy
+                .as_ref()
+                .map(codex_protocol::SandboxPolicy::mode);
+        }
+    }
+    Config::load(overrides).context("could not load the configuration")
+}
+
+fn overrides_key(args: &ExecArgs, key: &str) -> bool {
+    args.config
+        .overrides
+        .iter()
+        .any(|o| o.split_once('=').is_some_and(|(k, _)| k.trim() == key))
+}
+
+pub(crate) fn run(
+    args: ExecArgs,
+    prompt_arg: Option<String>,
+    resume: Option<ResumeArgs>,
+) -> anyhow::Result<ExitCode> {
+    let style = Style::for_stderr(args.color);
+    // Which session to continue, and the prompt (with --last the positional is the prompt).
+    let (resume_target, prompt_arg) = match &resume {
+        None => (None, prompt_arg),
+        Some(r) if r.last => (
+            Some(ResumeTarget::Last { all: r.all }),
+            r.prompt
+                .clone()
+                .or_else(|| r.session_id.clone())
+                .or(prompt_arg),
+        ),
+        Some(r) => match &r.session_id {
+            Some(id) => (
+                Some(ResumeTarget::Id(id.clone())),
+                r.prompt.clone().or(prompt_arg),
+            ),
+            None => bail!(
+                "resume needs a session id or --last; list sessions with `codex-exec sessions`"
+            ),
+        },
+    };
+
+    let base = load_config(&args, None)?;
+    let resume_path = match &resume_target {
+        None => None,
+        Some(target) => target.locate(&base)?,
+    };
+    let config = match &resume_path {
+        Some(path) => {
+            let loaded = codex_rollout::load_rollout(path)
+                .with_context(|| format!("could not read session {}", path.display()))?;
+            load_config(&args, Some(&loaded.run_config()))?
+        }
+        None => base,
+    };
+    if resume_target.is_some() && resume_path.is_none() && !args.json {
+        eprintln!(
+            "{}",
+            style.paint("no earlier session matched; starting a new one", "33")
+        );
+    }
+
+    let bypass = args.run.dangerously_bypass_approvals_and_sandbox;
+    if !args.skip_git_repo_check && !bypass && !is_inside_git_repo(&config.cwd) {
+        bail!(
+            "{} is not inside a git repository, so changes could not be reviewed or undone; run from a repository or pass --skip-git-repo-check",
+            config.cwd.display()
+        );
+    }
+    let output_schema = match &args.output_schema {
+        Some(path) => Some(read_output_schema(path)?),
+        None => None,
+    };
+    let mut notices = |m: &str| {
+        if !args.json {
+            eprintln!("{m}");
+        }
+    };
+    let prompt = crate::prompt::resolve_prompt(prompt_arg.as_deref(), &mut notices)?;
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")?;
+    runtime.block_on(async move {
+        let bearer = crate::auth::bearer_source(&config)?;
+        let manager = ConversationManager::new(ManagerOptions {
+            bearer,
+            source: SessionSource::Exec,
+            originator: ORIGINATOR.to_owned(),
+        });
+        let hide_reasoning = config.hide_agent_reasoning;
+        let options = ConversationOptions {
+            output_schema,
+            resume_path,
+            record_exchanges: args.record.clone(),
+        };
+        let new = manager.new_conversation(config, options)?;
+        let mut sink: Box<dyn EventSink> = if args.json {
+            Box::new(JsonOutput::default())
+        } else {
+            Box::new(HumanOutput::new(style, hide_reasoning))
+        };
+        sink.session_configured(&new.session_configured, &prompt);
+
+        let mut items = vec![InputItem::Text { text: prompt }];
+        items.extend(
+            args.images
+                .iter()
+                .map(|path| InputItem::LocalImage { path: path.clone() }),
+        );
+        let conversation = new.conversation;
+        conversation.submit(Op::UserInput { items }).await?;
+
+        let mut failed = false;
+        let mut interrupted = false;
+        let mut last_message = None;
+        let ctrl_c = tokio::signal::ctrl_c();
+        tokio::pin!(ctrl_c);
+        let mut ctrl_c_seen = false;
+        loop {
+            let event = tokio::select! {
+                event = conversation.next_event() => event?,
+                _ = &mut ctrl_c, if !ctrl_c_seen => {
+                    ctrl_c_seen = true;
+                    interrupted = true;
+                    conversation.submit(Op::Interrupt).await?;
+                    continue;
+                }
+            };
+            match &event.msg {
+                EventMsg::ExecApprovalRequest(request) => {
+                    conversation
+                        .submit(Op::ExecApproval {
+                            id: request.call_id.clone(),
+                            decision: ReviewDecision::Denied,
+                        })
+                        .await?;
+                }
+                EventMsg::ApplyPatchApprovalRequest(request) => {
+                    conversation
+                        .submit(Op::PatchApproval {
+                            id: request.call_id.clone(),
+                            decision: ReviewDecision::Denied,
+                        })
+                        .await?;
+                }
+                EventMsg::TaskComplete { last_agent_message } => {
+                    last_message.clone_from(last_agent_message);
+                    sink.event(&event.msg);
+                    conversation.submit(Op::Shutdown).await?;
+                    continue;
+                }
+                EventMsg::Error { .. } => {
+                    failed = true;
+                    sink.event(&event.msg);
+                    conversation.submit(Op::Shutdown).await?;
+                    continue;
+                }
+                EventMsg::TurnAborted { .. } => {
+                    failed = true;
+                    sink.event(&event.msg);
+                    conversation.submit(Op::Shutdown).await?;
+                    continue;
+                }
+                EventMsg::ShutdownComplete => break,
+                _ => {}
+            }
+            sink.event(&event.msg);
+        }
+        sink.finish(failed);
+        if let Some(path) = &args.output_last_message {
+            let text = last_message.unwrap_or_default();
+            std::fs::write(path, text).with_context(|| {
+                format!("could not write the last message to {}", path.display())
+            })?;
+        }
+        Ok(if interrupted {
+            ExitCode::from(EXIT_INTERRUPTED)
+        } else if failed {
+            ExitCode::from(EXIT_FAILURE)
+        } else {
+            ExitCode::SUCCESS
+        })
+    })
+}
+
+enum ResumeTarget {
+    Id(String),
+    Last { all: bool },
+}
+
+impl ResumeTarget {
+    fn locate(&self, config: &Config) -> anyhow::Result<Option<PathBuf>> {
+        match self {
+            Self::Id(id) => Ok(Some(codex_rollout::find_by_id(&config.codex_home, id)?)),
+            Self::Last { all } => {
+                let filter = SessionFilter {
+                    model_provider: Some(config.model_provider_id.clone()),
+                    cwd: if *all { None } else { Some(config.cwd.clone()) },
+                    sources: Vec::new(),
+                };
+                Ok(codex_rollout::find_latest(&config.codex_home, &filter)?.map(|s| s.path))
+            }
+        }
+    }
+}
+
+fn is_inside_git_repo(cwd: &std::path::Path) -> bool {
+    cwd.ancestors().any(|dir| dir.join(".git").exists())
+}
+
+fn read_output_schema(path: &std::path::Path) -> anyhow::Result<serde_json::Value> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("could not read the output schema file {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| {
+        format!(
+            "the output schema file {} is not valid JSON",
+            path.display()
+        )
+    })
+}

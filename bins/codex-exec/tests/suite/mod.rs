@@ -1,0 +1,6 @@
+mod basic;
+mod harness;
+mod json;
+mod patches;
+mod policies;
+mod shell;

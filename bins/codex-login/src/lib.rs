@@ -1,0 +1,62 @@
+//! The logic of `codex-login`: each action prints its human messages on stderr (and `status
+//! --json` its object on stdout) and returns the exit code.
+//!
+//! Credentials are written by `codex-auth`; this crate only reads input, resolves CODEX_HOME
+//! and words the outcome for people.
+
+mod api_key;
+mod chatgpt;
+mod status;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use codex_cli::login::{LoginAction, LoginCli};
+
+/// How to pipe a key in; repeated in every hint about API keys.
+pub(crate) const PIPE_EXAMPLE: &str = "printenv OPENAI_API_KEY | codex login --with-api-key";
+
+/// Runs `codex-login` as parsed from the command line.
+pub fn run(cli: &LoginCli) -> ExitCode {
+    if cli.api_key.is_some() {
+        eprintln!(
+            "--api-key is not supported: a key on the command line ends up in shell history \
+             and process lists. Pipe it to --with-api-key instead, e.g. `{PIPE_EXAMPLE}`."
+        );
+        return ExitCode::FAILURE;
+    }
+    let codex_home = match find_codex_home() {
+        Ok(home) => home,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match &cli.action {
+        Some(LoginAction::Status { json }) => status::run(&codex_home, *json),
+        Some(LoginAction::Logout) => logout(&codex_home),
+        None if cli.with_api_key => api_key::run(&codex_home),
+        None => chatgpt::run(cli, codex_home),
+    }
+}
+
+fn find_codex_home() -> Result<PathBuf, codex_config::ConfigError> {
+    codex_config::find_codex_home()
+}
+
+fn logout(codex_home: &std::path::Path) -> ExitCode {
+    match codex_auth::delete_auth_file(codex_home) {
+        Ok(true) => {
+            eprintln!("Successfully logged out");
+            ExitCode::SUCCESS
+        }
+        Ok(false) => {
+            eprintln!("Not logged in");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("Error logging out: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! A handle on one running conversation: submit `Op`s, read `Event`s.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use codex_protocol::protocol::{Event, Op, Submission};
+use tokio::sync::{Mutex, mpsc};
+
+use crate::CoreError;
+
+/// The front end's side of a conversation's queue pair.
+pub struct Conversation {
+    id: String,
+    next_submission: AtomicU64,
+    tx_sub: mpsc::Sender<Submission>,
+    rx_event: Mutex<mpsc::UnboundedReceiver<Event>>,
+}
+
+impl Conversation {
+    pub(crate) fn new(
+        id: String,
+        tx_sub: mpsc::Sender<Submission>,
+        rx_event: mpsc::UnboundedReceiver<Event>,
+    ) -> Self {
+        Self {
+            id,
+            next_submission: AtomicU64::new(1),
+            tx_sub,
+            rx_event: Mutex::new(rx_event),
+        }
+    }
+
+    /// The conversation (session, thread) id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Queues an operation; returns the submission id its events will carry.
+    pub async fn submit(&self, op: Op) -> Result<String, CoreError> {
+        let id = self
+            .next_submission
+            .fetch_add(1, Ordering::Relaxed)
+            .to_string();
+        self.tx_sub
+            .send(Submission { id: id.clone(), op })
+            .await
+            .map_err(|_| CoreError::ConversationEnded)?;
+        Ok(id)
+    }
+
+    /// Waits for the next event.
+    pub async fn next_event(&self) -> Result<Event, CoreError> {
+        self.rx_event
+            .lock()
+            .await
+            .recv()
+            .await
+            .ok_or(CoreError::ConversationEnded)
+    }
+}

@@ -1,0 +1,38 @@
+//! Errors that stop a conversation from starting or being reached. Problems during a turn are
+//! reported as events instead, so a front end can show them and carry on.
+
+use std::path::PathBuf;
+
+/// An error from the conversation manager or a conversation handle.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    /// Commands must be sandboxed but the helper binary is missing. Install it beside this
+    /// binary, set `sandbox_exe` in config.toml, or choose `--sandbox danger-full-access`
+    /// knowingly. Retrying will not help.
+    #[error(
+        "commands must run sandboxed ({mode}), but the sandbox helper is missing: {reason}. Install codex-linux-sandbox beside this binary or on PATH, or set `sandbox_exe` in config.toml"
+    )]
+    SandboxHelperMissing {
+        /// The sandbox mode that needs it.
+        mode: String,
+        /// What the search found.
+        reason: String,
+    },
+    /// The model client could not be set up (bad provider URL, missing API key variable).
+    #[error(transparent)]
+    Client(#[from] codex_model_client::ClientError),
+    /// A session to resume could not be read.
+    #[error(transparent)]
+    Rollout(#[from] codex_rollout::RolloutError),
+    /// The output schema file is unreadable or not JSON.
+    #[error("{path}: {message}")]
+    OutputSchema {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// The conversation has ended; no more submissions or events.
+    #[error("the conversation has ended")]
+    ConversationEnded,
+}

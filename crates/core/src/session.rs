@@ -1,0 +1,182 @@
+//! The state of one conversation and the services its turns use: event emission, approvals,
+//! history, token usage and the rollout file.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use codex_config::Config;
+use codex_model_client::ModelClient;
+use codex_protocol::protocol::{Event, EventMsg};
+use codex_protocol::rollout::RolloutItem;
+use codex_protocol::{ResponseItem, ReviewDecision, TokenUsage};
+use codex_rollout::RolloutRecorder;
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+
+use crate::exec::SandboxLaunch;
+
+/// Everything a turn needs, shared by the submission loop and the running task.
+pub(crate) struct Session {
+    pub(crate) conversation_id: String,
+    pub(crate) config: Arc<Config>,
+    pub(crate) client: ModelClient,
+    pub(crate) base_instructions: String,
+    pub(crate) output_schema: Option<serde_json::Value>,
+    /// The sandbox helper, when the policy needs one (checked at start-up).
+    pub(crate) sandbox_exe: Option<PathBuf>,
+    tx_event: mpsc::UnboundedSender<Event>,
+    pub(crate) state: Mutex<SessionState>,
+    pending_approvals: Mutex<HashMap<String, oneshot::Sender<ReviewDecision>>>,
+    recorder: Mutex<Option<RolloutRecorder>>,
+}
+
+/// What a session is made of, gathered by the conversation manager.
+pub(crate) struct SessionInit {
+    pub(crate) conversation_id: String,
+    pub(crate) config: Arc<Config>,
+    pub(crate) client: ModelClient,
+    pub(crate) base_instructions: String,
+    pub(crate) output_schema: Option<serde_json::Value>,
+    pub(crate) sandbox_exe: Option<PathBuf>,
+    pub(crate) tx_event: mpsc::UnboundedSender<Event>,
+    pub(crate) recorder: Option<RolloutRecorder>,
+    pub(crate) history: Vec<ResponseItem>,
+}
+
+/// Mutable conversation state.
+#[derive(Default)]
+pub(crate) struct SessionState {
+    /// The whole transcript, sent with every request.
+    pub(crate) history: Vec<ResponseItem>,
+    /// Commands the user allowed for the rest of the session.
+    pub(crate) approved_commands: HashSet<Vec<String>>,
+    /// Usage summed over the conversation.
+    pub(crate) total_usage: TokenUsage,
+    /// User input that arrived while a turn was running.
+    pub(crate) pending_input: Vec<ResponseItem>,
+}
+
+impl Session {
+    pub(crate) fn new(init: SessionInit) -> Self {
+        Self {
+            conversation_id: init.conversation_id,
+            config: init.config,
+            client: init.client,
+            base_instructions: init.base_instructions,
+            output_schema: init.output_schema,
+            sandbox_exe: init.sandbox_exe,
+            tx_event: init.tx_event,
+            state: Mutex::new(SessionState {
+                history: init.history,
+                ..SessionState::default()
+            }),
+            pending_approvals: Mutex::new(HashMap::new()),
+            recorder: Mutex::new(init.recorder),
+        }
+    }
+
+    pub(crate) fn send_event(&self, sub_id: &str, msg: EventMsg) {
+        // A front end that stopped listening is shutting down; nothing to report to.
+        let _ = self.tx_event.send(Event {
+            id: sub_id.to_owned(),
+            msg,
+        });
+    }
+
+    /// Asks the front end for a decision and waits for it (or for an interrupt, which
+    /// counts as `Abort`).
+    pub(crate) async fn request_approval(
+        &self,
+        sub_id: &str,
+        call_id: &str,
+        msg: EventMsg,
+        cancel: &CancellationToken,
+    ) -> ReviewDecision {
+        let (tx, rx) = oneshot::channel();
+        lock(&self.pending_approvals).insert(call_id.to_owned(), tx);
+        self.send_event(sub_id, msg);
+        tokio::select! {
+            decision = rx => decision.unwrap_or(ReviewDecision::Abort),
+            () = cancel.cancelled() => {
+                lock(&self.pending_approvals).remove(call_id);
+                ReviewDecision::Abort
+            }
+        }
+    }
+
+    /// Delivers a decision from the front end; unknown ids are ignored (a late answer).
+    pub(crate) fn notify_approval(&self, call_id: &str, decision: ReviewDecision) {
+        if let Some(tx) = lock(&self.pending_approvals).remove(call_id) {
+            let _ = tx.send(decision);
+        }
+    }
+
+    /// Appends items to history and to the rollout file.
+    pub(crate) fn record_items(&self, items: &[ResponseItem]) {
+        lock(&self.state).history.extend(items.iter().cloned());
+        let lines: Vec<RolloutItem> = items
+            .iter()
+            .cloned()
+            .map(RolloutItem::ResponseItem)
+            .collect();
+        self.persist(&lines);
+    }
+
+    /// Appends non-history lines (turn context, events) to the rollout file.
+    pub(crate) fn persist(&self, items: &[RolloutItem]) {
+        let mut recorder = lock(&self.recorder);
+        if let Some(recorder) = recorder.as_mut()
+            && let Err(e) = recorder.record(items)
+        {
+            // Losing the session file must not go unnoticed, but it is no reason to stop work.
+            self.send_event(
+                "",
+                EventMsg::BackgroundEvent {
+                    message: format!("could not save the session: {e}"),
+                },
+            );
+        }
+    }
+
+    /// The rollout file, once created.
+    pub(crate) fn rollout_path(&self) -> Option<PathBuf> {
+        lock(&self.recorder)
+            .as_ref()
+            .filter(|r| r.is_created())
+            .map(|r| r.path().to_owned())
+    }
+
+    /// Flushes the rollout file to disk.
+    pub(crate) fn flush(&self) {
+        if let Some(recorder) = lock(&self.recorder).as_ref() {
+            let _ = recorder.sync();
+        }
+    }
+
+    /// How a command should be confined under the session's policy.
+    pub(crate) fn sandbox_launch(&self, cwd: &std::path::Path) -> SandboxLaunch {
+        match &self.sandbox_exe {
+            Some(exe) if !self.config.sandbox_policy.has_full_disk_write_access() => {
+                SandboxLaunch::Linux {
+                    exe: exe.clone(),
+                    policy: self.config.sandbox_policy.clone(),
+                    policy_cwd: self.config.cwd.clone(),
+                    deny_read: self.config.sandbox_deny_read.clone(),
+                }
+            }
+            _ => {
+                let _ = cwd;
+                SandboxLaunch::None
+            }
+        }
+    }
+}
+
+/// Locks a std mutex, recovering the data if a panicking thread poisoned it: every critical
+/// section here leaves the data consistent.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}

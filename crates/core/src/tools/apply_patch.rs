@@ -1,0 +1,109 @@
+//! The `apply_patch` tool: parse and verify the patch, check it against the policy, apply it.
+//! Patches are applied in-process; the policy check (every path inside a writable root and
+//! outside its protected `.git`/`.codex`) stands in for the sandbox.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use codex_apply_patch::ChangeKind;
+use codex_command_safety::{SafetyCheck, assess_patch_safety};
+use codex_protocol::ReviewDecision;
+use codex_protocol::protocol::{
+    ApplyPatchApprovalRequestEvent, EventMsg, FileChangeKind, PatchApplyBeginEvent,
+    PatchApplyEndEvent,
+};
+use serde::Deserialize;
+use tokio_util::sync::CancellationToken;
+
+use crate::session::Session;
+
+/// Arguments of an `apply_patch` function call.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ApplyPatchArgs {
+    pub(crate) input: String,
+}
+
+pub(crate) async fn handle(
+    sess: &Session,
+    sub_id: &str,
+    call_id: &str,
+    patch_text: &str,
+    cancel: &CancellationToken,
+) -> String {
+    let cwd = &sess.config.cwd;
+    let patch = match codex_apply_patch::parse_patch(patch_text) {
+        Ok(patch) => patch,
+        Err(e) => return format!("apply_patch verification failed: {e}"),
+    };
+    let planned = match codex_apply_patch::verify_patch(&patch, cwd) {
+        Ok(changes) => changes,
+        Err(e) => return format!("apply_patch verification failed: {e}"),
+    };
+    let changes: BTreeMap<PathBuf, FileChangeKind> = planned
+        .iter()
+        .map(|c| (c.path.clone(), kind_of(c.kind)))
+        .collect();
+    let paths = codex_apply_patch::affected_paths(&patch, cwd);
+    let roots = codex_sandbox::writable_roots(&sess.config.sandbox_policy, cwd);
+    let writable = |p: &std::path::Path| {
+        sess.config.sandbox_policy.has_full_disk_write_access()
+            || roots.iter().any(|r| r.is_path_writable(p))
+    };
+    let check = assess_patch_safety(
+        &paths,
+        sess.config.approval_policy,
+        &sess.config.sandbox_policy,
+        writable,
+        sess.sandbox_exe.is_some(),
+    );
+    let auto_approved = match check {
+        SafetyCheck::AutoApprove { .. } => true,
+        SafetyCheck::Reject { reason } => return format!("patch rejected: {reason}"),
+        SafetyCheck::AskUser => {
+            let request = EventMsg::ApplyPatchApprovalRequest(ApplyPatchApprovalRequestEvent {
+                call_id: call_id.to_owned(),
+                changes: changes.clone(),
+                reason: None,
+            });
+            match sess
+                .request_approval(sub_id, call_id, request, cancel)
+                .await
+            {
+                ReviewDecision::Approved | ReviewDecision::ApprovedForSession => false,
+                ReviewDecision::Denied | ReviewDecision::Abort => {
+                    return "patch rejected by user".to_owned();
+                }
+            }
+        }
+    };
+    sess.send_event(
+        sub_id,
+        EventMsg::PatchApplyBegin(PatchApplyBeginEvent {
+            call_id: call_id.to_owned(),
+            auto_approved,
+            changes: changes.clone(),
+        }),
+    );
+    let (success, output) = match codex_apply_patch::apply_parsed_patch(&patch, cwd) {
+        Ok(applied) => (true, applied.summary),
+        Err(e) => (false, format!("apply_patch failed: {e}")),
+    };
+    sess.send_event(
+        sub_id,
+        EventMsg::PatchApplyEnd(PatchApplyEndEvent {
+            call_id: call_id.to_owned(),
+            success,
+            output: output.clone(),
+            changes,
+        }),
+    );
+    output
+}
+
+fn kind_of(kind: ChangeKind) -> FileChangeKind {
+    match kind {
+        ChangeKind::Add => FileChangeKind::Add,
+        ChangeKind::Delete => FileChangeKind::Delete,
+        ChangeKind::Update => FileChangeKind::Update,
+    }
+}

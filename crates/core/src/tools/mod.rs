@@ -1,0 +1,106 @@
+//! Tool calls from the model: parsing their arguments and running the right handler. Every
+//! call produces exactly one output item, errors included, so history stays well-formed.
+
+mod apply_patch;
+mod plan;
+mod shell;
+pub(crate) mod spec;
+
+use codex_protocol::ResponseItem;
+use codex_protocol::models::LocalShellAction;
+use tokio_util::sync::CancellationToken;
+
+use crate::session::Session;
+
+/// Runs one tool call and returns its output item.
+pub(crate) async fn handle_call(
+    sess: &Session,
+    sub_id: &str,
+    call: &ResponseItem,
+    cancel: &CancellationToken,
+) -> ResponseItem {
+    match call {
+        ResponseItem::FunctionCall {
+            name,
+            arguments,
+            call_id,
+            ..
+        } => {
+            let output = match name.as_str() {
+                spec::SHELL => match serde_json::from_str::<shell::ShellArgs>(arguments) {
+                    Ok(args) => shell::handle(sess, sub_id, call_id, args, cancel).await,
+                    Err(e) => bad_arguments(name, &e),
+                },
+                spec::APPLY_PATCH => {
+                    match serde_json::from_str::<apply_patch::ApplyPatchArgs>(arguments) {
+                        Ok(args) => {
+                            apply_patch::handle(sess, sub_id, call_id, &args.input, cancel).await
+                        }
+                        Err(e) => bad_arguments(name, &e),
+                    }
+                }
+                spec::UPDATE_PLAN => plan::handle(sess, sub_id, arguments),
+                other => format!("unsupported call: {other}"),
+            };
+            ResponseItem::FunctionCallOutput {
+                call_id: call_id.clone(),
+                output,
+            }
+        }
+        ResponseItem::CustomToolCall {
+            name,
+            input,
+            call_id,
+            ..
+        } => {
+            let output = if name == spec::APPLY_PATCH {
+                apply_patch::handle(sess, sub_id, call_id, input, cancel).await
+            } else {
+                format!("unsupported custom tool call: {name}")
+            };
+            ResponseItem::CustomToolCallOutput {
+                call_id: call_id.clone(),
+                output,
+            }
+        }
+        ResponseItem::LocalShellCall {
+            call_id, action, ..
+        } => {
+            let call_id = call_id.clone().unwrap_or_default();
+            let LocalShellAction::Exec {
+                command,
+                timeout_ms,
+                working_directory,
+            } = action;
+            let args = shell::ShellArgs {
+                command: command.clone(),
+                workdir: working_directory.clone(),
+                timeout_ms: *timeout_ms,
+                with_escalated_permissions: None,
+                justification: None,
+            };
+            let output = shell::handle(sess, sub_id, &call_id, args, cancel).await;
+            ResponseItem::FunctionCallOutput { call_id, output }
+        }
+        other => ResponseItem::FunctionCallOutput {
+            call_id: other.tool_call_id().unwrap_or_default().to_owned(),
+            output: "unsupported call".to_owned(),
+        },
+    }
+}
+
+/// The output given to calls that never ran because the user interrupted the turn.
+pub(crate) fn aborted_output(call: &ResponseItem) -> ResponseItem {
+    let call_id = call.tool_call_id().unwrap_or_default().to_owned();
+    let output = "aborted by user before it ran".to_owned();
+    match call {
+        ResponseItem::CustomToolCall { .. } => {
+            ResponseItem::CustomToolCallOutput { call_id, output }
+        }
+        _ => ResponseItem::FunctionCallOutput { call_id, output },
+    }
+}
+
+fn bad_arguments(tool: &str, err: &serde_json::Error) -> String {
+    format!("failed to parse the arguments of {tool}: {err}")
+}

@@ -1,0 +1,283 @@
+//! The `shell` tool: decide (policy, approval), run (sandboxed or not), report.
+
+use std::time::Duration;
+
+use codex_command_safety::{
+    SafetyCheck, assess_command_safety, is_likely_sandbox_denied, may_retry_without_sandbox,
+};
+use codex_protocol::ReviewDecision;
+use codex_protocol::protocol::{
+    EventMsg, ExecApprovalRequestEvent, ExecCommandBeginEvent, ExecCommandEndEvent,
+};
+use serde::Deserialize;
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
+
+use crate::exec::{self, DEFAULT_TIMEOUT_MS, ExecOutput, ExecParams, SandboxLaunch};
+use crate::session::{Session, lock};
+use crate::truncate::truncate_for_model;
+
+/// Arguments of a `shell` call.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ShellArgs {
+    pub(crate) command: Vec<String>,
+    #[serde(default)]
+    pub(crate) workdir: Option<String>,
+    #[serde(default, alias = "timeout")]
+    pub(crate) timeout_ms: Option<u64>,
+    #[serde(default)]
+    pub(crate) with_escalated_permissions: Option<bool>,
+    #[serde(default)]
+    pub(crate) justification: Option<String>,
+}
+
+pub(super) async fn handle(
+    sess: &Session,
+    sub_id: &str,
+    call_id: &str,
+    args: ShellArgs,
+    cancel: &CancellationToken,
+) -> String {
+    if args.command.is_empty() {
+        return "the command is empty: pass an argv array such as [\"ls\", \"-la\"]".to_owned();
+    }
+    let cwd = exec::resolve_workdir(&sess.config.cwd, args.workdir.as_deref());
+    // Models often send patches through the shell; treat them as the patch tool would.
+    if let codex_apply_patch::MaybeApplyPatch::Body(patch) =
+        codex_apply_patch::maybe_parse_apply_patch(&args.command)
+    {
+        return super::apply_patch::handle(sess, sub_id, call_id, &patch.patch, cancel).await;
+    }
+    let config = &sess.config;
+    let escalated = args.with_escalated_permissions.unwrap_or(false);
+    let check = {
+        let state = lock(&sess.state);
+        assess_command_safety(
+            &args.command,
+            config.approval_policy,
+            &config.sandbox_policy,
+            &state.approved_commands,
+            escalated,
+            sess.sandbox_exe.is_some(),
+        )
+    };
+    let sandboxed = match check {
+        SafetyCheck::AutoApprove { sandboxed } => sandboxed,
+        SafetyCheck::Reject { reason } => {
+            return declined(
+                sess,
+                sub_id,
+                call_id,
+                &args.command,
+                &cwd,
+                &format!("exec command rejected: {reason}"),
+            );
+        }
+        SafetyCheck::AskUser => {
+            let reason = args.justification.clone().filter(|_| escalated);
+            match ask(sess, sub_id, call_id, &args.command, &cwd, reason, cancel).await {
+                Some(()) => false,
+                None => {
+                    return declined(
+                        sess,
+                        sub_id,
+                        call_id,
+                        &args.command,
+                        &cwd,
+                        "exec command rejected by user",
+                    );
+                }
+            }
+        }
+    };
+    let timeout = Duration::from_millis(
+        args.timeout_ms
+            .or(config.shell_timeout_ms)
+            .unwrap_or(DEFAULT_TIMEOUT_MS),
+    );
+    let launch = if sandboxed {
+        sess.sandbox_launch(&cwd)
+    } else {
+        SandboxLaunch::None
+    };
+    let first = run_reported(
+        sess,
+        sub_id,
+        call_id,
+        &args.command,
+        &cwd,
+        timeout,
+        &launch,
+        cancel,
+    )
+    .await;
+    let output = match first {
+        Ok(out)
+            if sandboxed
+                && !out.timed_out
+                && is_likely_sandbox_denied(
+                    true,
+                    out.exit_code,
+                    &[&out.stdout, &out.stderr, &out.aggregated],
+                )
+                && may_retry_without_sandbox(config.approval_policy) =>
+        {
+            let reason = Some(
+                "the sandbox blocked this command; run it again without the sandbox?".to_owned(),
+            );
+            match ask(sess, sub_id, call_id, &args.command, &cwd, reason, cancel).await {
+                Some(()) => {
+                    run_reported(
+                        sess,
+                        sub_id,
+                        call_id,
+                        &args.command,
+                        &cwd,
+                        timeout,
+                        &SandboxLaunch::None,
+                        cancel,
+                    )
+                    .await
+                }
+                None => Ok(out),
+            }
+        }
+        other => other,
+    };
+    match output {
+        Ok(out) => format_for_model(&out, timeout),
+        Err(e) => format!("execution error: {e}"),
+    }
+}
+
+/// Asks the user; `Some` when approved. Approval for the session is remembered.
+async fn ask(
+    sess: &Session,
+    sub_id: &str,
+    call_id: &str,
+    command: &[String],
+    cwd: &std::path::Path,
+    reason: Option<String>,
+    cancel: &CancellationToken,
+) -> Option<()> {
+    let request = EventMsg::ExecApprovalRequest(ExecApprovalRequestEvent {
+        call_id: call_id.to_owned(),
+        command: command.to_vec(),
+        cwd: cwd.to_owned(),
+        reason,
+    });
+    match sess
+        .request_approval(sub_id, call_id, request, cancel)
+        .await
+    {
+        ReviewDecision::Approved => Some(()),
+        ReviewDecision::ApprovedForSession => {
+            lock(&sess.state).approved_commands.insert(command.to_vec());
+            Some(())
+        }
+        ReviewDecision::Denied | ReviewDecision::Abort => None,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run_reported(
+    sess: &Session,
+    sub_id: &str,
+    call_id: &str,
+    command: &[String],
+    cwd: &std::path::Path,
+    timeout: Duration,
+    launch: &SandboxLaunch,
+    cancel: &CancellationToken,
+) -> Result<ExecOutput, exec::ExecError> {
+    sess.send_event(
+        sub_id,
+        EventMsg::ExecCommandBegin(ExecCommandBeginEvent {
+            call_id: call_id.to_owned(),
+            command: command.to_vec(),
+            cwd: cwd.to_owned(),
+        }),
+    );
+    let env = crate::exec_env::create_env(&sess.config.shell_environment_policy, std::env::vars());
+    let params = ExecParams {
+        command: command.to_vec(),
+        cwd: cwd.to_owned(),
+        timeout,
+        env,
+    };
+    let result = exec::run(params, launch, cancel).await;
+    let end = match &result {
+        Ok(out) => ExecCommandEndEvent {
+            call_id: call_id.to_owned(),
+            command: command.to_vec(),
+            stdout: out.stdout.clone(),
+            stderr: out.stderr.clone(),
+            aggregated_output: out.aggregated.clone(),
+            exit_code: out.exit_code,
+            duration_seconds: out.duration.as_secs_f64(),
+            declined: false,
+        },
+        Err(e) => ExecCommandEndEvent {
+            call_id: call_id.to_owned(),
+            command: command.to_vec(),
+            stdout: String::new(),
+            stderr: e.to_string(),
+            aggregated_output: e.to_string(),
+            exit_code: -1,
+            duration_seconds: 0.0,
+            declined: false,
+        },
+    };
+    sess.send_event(sub_id, EventMsg::ExecCommandEnd(end));
+    result
+}
+
+/// Reports a command that was not run, and returns what the model reads.
+fn declined(
+    sess: &Session,
+    sub_id: &str,
+    call_id: &str,
+    command: &[String],
+    cwd: &std::path::Path,
+    message: &str,
+) -> String {
+    sess.send_event(
+        sub_id,
+        EventMsg::ExecCommandBegin(ExecCommandBeginEvent {
+            call_id: call_id.to_owned(),
+            command: command.to_vec(),
+            cwd: cwd.to_owned(),
+        }),
+    );
+    sess.send_event(
+        sub_id,
+        EventMsg::ExecCommandEnd(ExecCommandEndEvent {
+            call_id: call_id.to_owned(),
+            command: command.to_vec(),
+            stdout: String::new(),
+            stderr: message.to_owned(),
+            aggregated_output: message.to_owned(),
+            exit_code: -1,
+            duration_seconds: 0.0,
+            declined: true,
+        }),
+    );
+    message.to_owned()
+}
+
+/// The JSON string the model reads: output (truncated) and metadata.
+fn format_for_model(out: &ExecOutput, timeout: Duration) -> String {
+    let mut text = truncate_for_model(&out.aggregated);
+    if out.timed_out {
+        text = format!(
+            "command timed out after {} milliseconds\n{text}",
+            timeout.as_millis()
+        );
+    }
+    if out.interrupted {
+        text = format!("{text}\naborted by user");
+    }
+    let duration = (out.duration.as_secs_f64() * 10.0).round() / 10.0;
+    json!({"output": text, "metadata": {"exit_code": out.exit_code, "duration_seconds": duration}})
+        .to_string()
+}

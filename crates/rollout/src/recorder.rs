@@ -1,0 +1,242 @@
+//! Appending a conversation to its rollout file as it happens.
+//!
+//! The file is created on the first recorded item, not when the session starts, so a session
+//! that never got a prompt leaves nothing behind. Each line goes out in one `write(2)` on a file
+//! opened with `O_APPEND`: a crash can only tear the last line, which readers skip, and a
+//! second process appending to the same session never splits one of our lines.
+
+use std::fs::{DirBuilder, File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Local, SecondsFormat, Utc};
+use codex_protocol::ResponseItem;
+use codex_protocol::rollout::{RolloutItem, SessionMeta};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::error::{RolloutError, io_error};
+use crate::paths::{parse_rollout_file_name, rollout_path};
+use crate::session::load_rollout;
+
+/// A fresh session id: a time-ordered UUID (v7), as current Codex releases use.
+pub fn new_session_id() -> Uuid {
+    Uuid::now_v7()
+}
+
+/// The current time in the form rollout lines and `session_meta` use:
+/// RFC 3339, UTC, milliseconds (`2025-10-01T12:00:00.123Z`).
+pub fn now_timestamp() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// Writes one session's rollout file. Blocking, but each call is a handful of small appends.
+#[derive(Debug)]
+pub struct RolloutRecorder {
+    path: PathBuf,
+    session_id: Uuid,
+    state: State,
+}
+
+#[derive(Debug)]
+enum State {
+    /// Nothing written yet; the meta goes first once there is something to record.
+    Pending(Box<SessionMeta>),
+    Open(File),
+}
+
+impl RolloutRecorder {
+    /// A recorder for a new session described by `meta` (whose `id` must be a UUID, see
+    /// [`new_session_id`]). Touches no file until the first [`record`](Self::record).
+    pub fn new(codex_home: &Path, meta: SessionMeta) -> Result<Self, RolloutError> {
+        Self::new_at(codex_home, meta, Local::now())
+    }
+
+    /// Like [`new`](Self::new), with the creation time in the file name given (tests, tools
+    /// that import sessions).
+    pub fn new_at(
+        codex_home: &Path,
+        meta: SessionMeta,
+        created: DateTime<Local>,
+    ) -> Result<Self, RolloutError> {
+        let session_id = Uuid::try_parse(&meta.id).map_err(|_| RolloutError::InvalidSessionId {
+            value: meta.id.clone(),
+        })?;
+        let path = rollout_path(codex_home, &created, &session_id);
+        Ok(Self {
+            path,
+            session_id,
+            state: State::Pending(Box::new(meta)),
+        })
+    }
+
+    /// Reopens an existing rollout file to append to it (resume). A torn last line left by a
+    /// crash is cut off first, so that the next line starts on a line of its own.
+    pub fn resume(path: &Path) -> Result<Self, RolloutError> {
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .open(path)
+            .map_err(io_error("open", path))?;
+        let complete = complete_length(&mut file).map_err(io_error("read", path))?;
+        if complete == 0 {
+            return Err(RolloutError::MissingMeta {
+                path: path.to_path_buf(),
+            });
+        }
+        let len = file.metadata().map_err(io_error("read", path))?.len();
+        if complete < len {
+            file.set_len(complete)
+                .map_err(io_error("truncate the torn last line of", path))?;
+        }
+        let from_name = path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .and_then(parse_rollout_file_name)
+            .map(|(_, id)| id);
+        let session_id = if let Some(id) = from_name {
+            id
+        } else {
+            let id = load_rollout(path)?.meta.id;
+            Uuid::try_parse(&id).map_err(|_| RolloutError::InvalidSessionId { value: id })?
+        };
+        Ok(Self {
+            path: path.to_path_buf(),
+            session_id,
+            state: State::Open(file),
+        })
+    }
+
+    /// The rollout file (which may not exist yet).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The session id.
+    pub fn session_id(&self) -> Uuid {
+        self.session_id
+    }
+
+    /// Whether the file exists: something has been recorded, or the session was resumed.
+    pub fn is_created(&self) -> bool {
+        matches!(self.state, State::Open(_))
+    }
+
+    /// Appends items, one line each. The first call creates the file (mode 0600) and writes the
+    /// `session_meta` line before them, so callers never record a `SessionMeta` item
+    /// themselves. `ResponseItem::Other` items are not written.
+    pub fn record(&mut self, items: &[RolloutItem]) -> Result<(), RolloutError> {
+        for item in items {
+            if matches!(item, RolloutItem::ResponseItem(ResponseItem::Other)) {
+                continue;
+            }
+            self.write_line(item)?;
+        }
+        Ok(())
+    }
+
+    /// Appends history items as `response_item` lines (without cloning them into
+    /// [`RolloutItem`]s).
+    pub fn record_response_items(&mut self, items: &[ResponseItem]) -> Result<(), RolloutError> {
+        for item in items {
+            if matches!(item, ResponseItem::Other) {
+                continue;
+            }
+            self.write_line(&Tagged {
+                kind: "response_item",
+                payload: item,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Flushes the file to disk (`fsync`); call at the end of a session, not per line.
+    pub fn sync(&self) -> Result<(), RolloutError> {
+        match &self.state {
+            State::Open(file) => file.sync_data().map_err(io_error("sync", &self.path)),
+            State::Pending(_) => Ok(()),
+        }
+    }
+
+    fn write_line(&mut self, item: &impl Serialize) -> Result<(), RolloutError> {
+        let line = encode_line(item)?;
+        let path = &self.path;
+        if let State::Pending(meta) = &self.state {
+            let meta_line = encode_line(&Tagged {
+                kind: "session_meta",
+                payload: &**meta,
+            })?;
+            let mut file = create_rollout_file(path)?;
+            file.write_all(&meta_line)
+                .map_err(io_error("append to", path))?;
+            self.state = State::Open(file);
+        }
+        let State::Open(file) = &mut self.state else {
+            return Ok(()); // Just opened above.
+        };
+        // One `write(2)` per line: `write_all` only loops on a short write (disk full).
+        file.write_all(&line).map_err(io_error("append to", path))
+    }
+}
+
+/// `{"type": kind, "payload": …}`, flattened into a line after its timestamp.
+#[derive(Serialize)]
+struct Tagged<'a, T: Serialize> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    payload: &'a T,
+}
+
+#[derive(Serialize)]
+struct LineOut<'a, T: Serialize> {
+    timestamp: String,
+    #[serde(flatten)]
+    item: &'a T,
+}
+
+/// One whole line, newline included, ready for a single write.
+fn encode_line(item: &impl Serialize) -> Result<Vec<u8>, RolloutError> {
+    let mut line = serde_json::to_vec(&LineOut {
+        timestamp: now_timestamp(),
+        item,
+    })?;
+    line.push(b'\n');
+    Ok(line)
+}
+
+fn create_rollout_file(path: &Path) -> Result<File, RolloutError> {
+    if let Some(dir) = path.parent() {
+        DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(io_error("create the session directory", dir))?;
+    }
+    OpenOptions::new()
+        .append(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(io_error("create", path))
+}
+
+/// The length of the file up to and including its last newline: everything after is a torn
+/// line. Reads backwards in blocks, so a long file costs one small read.
+fn complete_length(file: &mut File) -> std::io::Result<u64> {
+    const BLOCK: u64 = 64 * 1024;
+    let len = file.metadata()?.len();
+    let mut end = len;
+    let mut buf = vec![0; BLOCK as usize];
+    while end > 0 {
+        let start = end.saturating_sub(BLOCK);
+        let chunk = &mut buf[..(end - start) as usize];
+        file.seek(SeekFrom::Start(start))?;
+        file.read_exact(chunk)?;
+        if let Some(pos) = chunk.iter().rposition(|b| *b == b'\n') {
+            return Ok(start + pos as u64 + 1);
+        }
+        end = start;
+    }
+    Ok(0)
+}

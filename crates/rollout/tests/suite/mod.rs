@@ -1,0 +1,6 @@
+mod fixture;
+mod history;
+mod listing;
+mod lookup;
+mod recorder;
+mod support;
