@@ -20,7 +20,7 @@
         "codex-login"
         "codex-mcp"
         "codex-linux-sandbox"
-        "responses-api-proxy"
+        "codex-responses-api-proxy"
       ];
 
       toolkitFor = pkgs: args: pkgs.callPackage ./nix/package.nix args;
@@ -31,6 +31,7 @@
         toolkitFor pkgs.pkgsStatic {
           pname = "responses-api-proxy";
           cargoPackages = [ "responses-api-proxy" ];
+          mainProgram = "codex-responses-api-proxy";
           withCompletions = false;
         };
     in

@@ -14,6 +14,8 @@
   cargoPackages ? [ ],
   doCheck ? false,
   withCompletions ? true,
+  # The binary `nix run` and `lib.getExe` start.
+  mainProgram ? "codex",
 }:
 
 let
@@ -83,6 +85,6 @@ rustPlatform.buildRustPackage {
     homepage = workspace.repository;
     license = lib.licenses.asl20;
     platforms = lib.platforms.linux;
-    mainProgram = if cargoPackages == [ ] then "codex" else builtins.head cargoPackages;
+    inherit mainProgram;
   };
 }

@@ -13,7 +13,9 @@
   # the image name is appended to them.
   proxyArgs ? [
     "--listen"
-    "0.0.0.0:${toString port}"
+    "0.0.0.0"
+    "--port"
+    (toString port)
   ],
 }:
 

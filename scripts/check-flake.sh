@@ -104,8 +104,11 @@ system=x86_64-linux
 
 say "apps match the binaries under bins/"
 expected="$(
+    # The installed binary: a [[bin]] name when the manifest has one, else the package name.
     for manifest in bins/*/Cargo.toml; do
-        sed -n 's/^name *= *"\(.*\)"/\1/p' "$manifest" | head -n 1
+        awk -F'"' '/^\[\[bin\]\]/ { bin = 1; next } /^\[/ { bin = 0 }
+            /^name *=/ { if (bin && !b) b = $2; if (!p) p = $2 }
+            END { print (b ? b : p) }' "$manifest"
     done | sort | tr '\n' ' '
 )"
 actual="$(eval_json "apps.$system" --apply 'a: builtins.attrNames (removeAttrs a [ "default" ])' |

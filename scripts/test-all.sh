@@ -25,12 +25,11 @@ fi
 step "cargo test --workspace"
 cargo test --workspace
 
-for extra in scripts/check-flake.sh oci/test-image.sh; do
-  if [ -x "$extra" ]; then
-    step "$extra"
-    "$extra"
-  fi
-done
+step "flake evaluation (stand-in nixpkgs) and nix run of the built binaries"
+scripts/check-flake.sh --run "${CARGO_TARGET_DIR:-target}/debug"
+
+step "proxy OCI image: build, run, request through it, validate the layout"
+oci/test-image.sh
 
 echo
 echo "all checks passed"

@@ -1,6 +1,7 @@
 //! Human output: progress on stderr, only the final answer on stdout.
 
-use std::io::Write;
+use std::fmt::Write as _;
+use std::io::Write as _;
 
 use codex_core::exec::join_command;
 use codex_protocol::protocol::{EventMsg, SessionConfiguredEvent, StepStatus};
@@ -21,11 +22,6 @@ impl HumanOutput {
             last_message: None,
             hide_reasoning,
         }
-    }
-
-    fn err(&self, text: &str) {
-        let mut stderr = std::io::stderr().lock();
-        let _ = writeln!(stderr, "{text}");
     }
 
     fn heading(&self, word: &str) -> String {
@@ -60,24 +56,24 @@ impl EventSink for HumanOutput {
         lines.push(dim("--------"));
         lines.push(self.heading("user"));
         lines.push(prompt.to_owned());
-        self.err(&lines.join("\n"));
+        err(&lines.join("\n"));
     }
 
     fn event(&mut self, msg: &EventMsg) {
         match msg {
             EventMsg::AgentMessage { message } => {
-                self.err(&format!("{}\n{message}", self.heading("codex")));
+                err(&format!("{}\n{message}", self.heading("codex")));
                 self.last_message = Some(message.clone());
             }
             EventMsg::AgentReasoning { text } if !self.hide_reasoning => {
-                self.err(&format!(
+                err(&format!(
                     "{}\n{}",
                     self.style.paint("thinking", "3;35"),
                     self.style.paint(text, "3")
                 ));
             }
             EventMsg::ExecCommandBegin(begin) => {
-                self.err(&format!(
+                err(&format!(
                     "{} {} in {}",
                     self.heading("exec"),
                     self.style.paint(&join_command(&begin.command), "1"),
@@ -111,9 +107,9 @@ impl EventSink for HumanOutput {
                 let mut text =
                     format!("{verdict}:\n{}", self.style.paint(&preview.join("\n"), "2"));
                 if more > 0 {
-                    text.push_str(&format!("\n... {more} more lines"));
+                    let _ = write!(text, "\n... {more} more lines");
                 }
-                self.err(&text);
+                err(&text);
             }
             EventMsg::PatchApplyBegin(begin) => {
                 let files: Vec<String> = begin
@@ -121,7 +117,7 @@ impl EventSink for HumanOutput {
                     .iter()
                     .map(|(p, k)| format!("{k:?} {}", p.display()).to_lowercase())
                     .collect();
-                self.err(&format!(
+                err(&format!(
                     "{}\n{}",
                     self.heading("apply_patch"),
                     files.join("\n")
@@ -133,7 +129,7 @@ impl EventSink for HumanOutput {
                 } else {
                     self.style.paint("patch failed", "31")
                 };
-                self.err(&format!("{verdict}: {}", end.output.trim_end()));
+                err(&format!("{verdict}: {}", end.output.trim_end()));
             }
             EventMsg::PlanUpdate(plan) => {
                 let steps: Vec<String> = plan
@@ -148,25 +144,25 @@ impl EventSink for HumanOutput {
                         format!("  {mark} {}", s.step)
                     })
                     .collect();
-                self.err(&format!("{}\n{}", self.heading("plan"), steps.join("\n")));
+                err(&format!("{}\n{}", self.heading("plan"), steps.join("\n")));
             }
             EventMsg::TokenCount {
                 total_token_usage, ..
             } => {
-                self.err(&format!(
+                err(&format!(
                     "{} {}",
                     self.style.paint("tokens used:", "2"),
                     total_token_usage.input_tokens + total_token_usage.output_tokens
                 ));
             }
-            EventMsg::StreamError { message } => self.err(&self.style.paint(message, "33")),
+            EventMsg::StreamError { message } => err(&self.style.paint(message, "33")),
             EventMsg::BackgroundEvent { message } => {
-                self.err(&self.style.paint(&format!("note: {message}"), "33"))
+                err(&self.style.paint(&format!("note: {message}"), "33"));
             }
             EventMsg::Error { message } => {
-                self.err(&self.style.paint(&format!("ERROR: {message}"), "31"))
+                err(&self.style.paint(&format!("ERROR: {message}"), "31"));
             }
-            EventMsg::TurnAborted { .. } => self.err(&self.style.paint("turn interrupted", "33")),
+            EventMsg::TurnAborted { .. } => err(&self.style.paint("turn interrupted", "33")),
             _ => {}
         }
     }
@@ -199,4 +195,10 @@ fn describe_sandbox(policy: &codex_protocol::SandboxPolicy) -> String {
             format!("workspace-write [{}]{network}", roots.join(", "))
         }
     }
+}
+
+/// Progress goes to stderr; a closed stderr is no reason to stop the run.
+fn err(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{text}");
 }

@@ -26,7 +26,7 @@ pub(crate) struct JsonOutput {
 }
 
 impl JsonOutput {
-    fn emit(&self, event: &ThreadEvent) {
+    fn emit(event: &ThreadEvent) {
         let line = serde_json::to_string(event).unwrap_or_else(|e| {
             format!(r#"{{"type":"error","message":"failed to serialize an event: {e}"}}"#)
         });
@@ -44,7 +44,7 @@ impl JsonOutput {
 
     fn completed(&mut self, details: ThreadItemDetails) {
         let id = self.item_id();
-        self.emit(&ThreadEvent::ItemCompleted {
+        Self::emit(&ThreadEvent::ItemCompleted {
             item: ThreadItem { id, details },
         });
     }
@@ -61,7 +61,7 @@ impl JsonOutput {
         match self.todo.take() {
             None => {
                 let id = self.item_id();
-                self.emit(&ThreadEvent::ItemStarted {
+                Self::emit(&ThreadEvent::ItemStarted {
                     item: ThreadItem {
                         id: id.clone(),
                         details: ThreadItemDetails::TodoList {
@@ -72,7 +72,7 @@ impl JsonOutput {
                 self.todo = Some((id, items));
             }
             Some((id, _)) => {
-                self.emit(&ThreadEvent::ItemUpdated {
+                Self::emit(&ThreadEvent::ItemUpdated {
                     item: ThreadItem {
                         id: id.clone(),
                         details: ThreadItemDetails::TodoList {
@@ -87,7 +87,7 @@ impl JsonOutput {
 
     fn close_turn(&mut self) {
         if let Some((id, items)) = self.todo.take() {
-            self.emit(&ThreadEvent::ItemCompleted {
+            Self::emit(&ThreadEvent::ItemCompleted {
                 item: ThreadItem {
                     id,
                     details: ThreadItemDetails::TodoList { items },
@@ -99,17 +99,17 @@ impl JsonOutput {
         }
         self.turn_open = false;
         match self.failed.take() {
-            Some(message) => self.emit(&ThreadEvent::TurnFailed {
+            Some(message) => Self::emit(&ThreadEvent::TurnFailed {
                 error: ThreadError { message },
             }),
-            None => self.emit(&ThreadEvent::TurnCompleted { usage: self.usage }),
+            None => Self::emit(&ThreadEvent::TurnCompleted { usage: self.usage }),
         }
     }
 }
 
 impl EventSink for JsonOutput {
     fn session_configured(&mut self, event: &SessionConfiguredEvent, _prompt: &str) {
-        self.emit(&ThreadEvent::ThreadStarted {
+        Self::emit(&ThreadEvent::ThreadStarted {
             thread_id: event.session_id.clone(),
             schema_version: Some(EXEC_EVENTS_SCHEMA_VERSION),
         });
@@ -119,18 +119,18 @@ impl EventSink for JsonOutput {
         match msg {
             EventMsg::TaskStarted => {
                 self.turn_open = true;
-                self.emit(&ThreadEvent::TurnStarted);
+                Self::emit(&ThreadEvent::TurnStarted);
             }
             EventMsg::AgentMessage { message } => self.completed(ThreadItemDetails::AgentMessage {
                 text: message.clone(),
             }),
             EventMsg::AgentReasoning { text } => {
-                self.completed(ThreadItemDetails::Reasoning { text: text.clone() })
+                self.completed(ThreadItemDetails::Reasoning { text: text.clone() });
             }
             EventMsg::ExecCommandBegin(begin) => {
                 let id = self.item_id();
                 let command = join_command(&begin.command);
-                self.emit(&ThreadEvent::ItemStarted {
+                Self::emit(&ThreadEvent::ItemStarted {
                     item: ThreadItem {
                         id: id.clone(),
                         details: ThreadItemDetails::CommandExecution {
@@ -155,7 +155,7 @@ impl EventSink for JsonOutput {
                 } else {
                     CommandExecutionStatus::Failed
                 };
-                self.emit(&ThreadEvent::ItemCompleted {
+                Self::emit(&ThreadEvent::ItemCompleted {
                     item: ThreadItem {
                         id,
                         details: ThreadItemDetails::CommandExecution {
@@ -193,7 +193,7 @@ impl EventSink for JsonOutput {
                     output_tokens: total_token_usage.output_tokens,
                 };
             }
-            EventMsg::StreamError { message } => self.emit(&ThreadEvent::Error {
+            EventMsg::StreamError { message } => Self::emit(&ThreadEvent::Error {
                 message: message.clone(),
             }),
             EventMsg::BackgroundEvent { message } => self.completed(ThreadItemDetails::Error {

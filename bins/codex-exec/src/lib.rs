@@ -35,8 +35,8 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Exi
     };
     let result = match cli.command {
         Some(ExecCommand::Sessions(args)) => sessions::run(&cli.exec, &args),
-        Some(ExecCommand::Resume(resume)) => run::run(cli.exec, cli.prompt, Some(resume)),
-        None => run::run(cli.exec, cli.prompt, None),
+        Some(ExecCommand::Resume(resume)) => run::run(&cli.exec, cli.prompt, Some(&resume)),
+        None => run::run(&cli.exec, cli.prompt, None),
     };
     match result {
         Ok(code) => code,

@@ -63,13 +63,13 @@ fn overrides_key(args: &ExecArgs, key: &str) -> bool {
 }
 
 pub(crate) fn run(
-    args: ExecArgs,
+    args: &ExecArgs,
     prompt_arg: Option<String>,
-    resume: Option<ResumeArgs>,
+    resume: Option<&ResumeArgs>,
 ) -> anyhow::Result<ExitCode> {
     let style = Style::for_stderr(args.color);
     // Which session to continue, and the prompt (with --last the positional is the prompt).
-    let (resume_target, prompt_arg) = match &resume {
+    let (resume_target, prompt_arg) = match resume {
         None => (None, prompt_arg),
         Some(r) if r.last => (
             Some(ResumeTarget::Last { all: r.all }),
@@ -89,7 +89,7 @@ pub(crate) fn run(
         },
     };
 
-    let base = load_config(&args, None)?;
+    let base = load_config(args, None)?;
     let resume_path = match &resume_target {
         None => None,
         Some(target) => target.locate(&base)?,
@@ -98,7 +98,7 @@ pub(crate) fn run(
         Some(path) => {
             let loaded = codex_rollout::load_rollout(path)
                 .with_context(|| format!("could not read session {}", path.display()))?;
-            load_config(&args, Some(&loaded.run_config()))?
+            load_config(args, Some(&loaded.run_config()))?
         }
         None => base,
     };
@@ -200,13 +200,7 @@ pub(crate) fn run(
                     conversation.submit(Op::Shutdown).await?;
                     continue;
                 }
-                EventMsg::Error { .. } => {
-                    failed = true;
-                    sink.event(&event.msg);
-                    conversation.submit(Op::Shutdown).await?;
-                    continue;
-                }
-                EventMsg::TurnAborted { .. } => {
+                EventMsg::Error { .. } | EventMsg::TurnAborted { .. } => {
                     failed = true;
                     sink.event(&event.msg);
                     conversation.submit(Op::Shutdown).await?;

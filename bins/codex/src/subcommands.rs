@@ -91,7 +91,7 @@ pub(crate) const SUBCOMMANDS: &[Subcommand] = &[
     Subcommand {
         name: "responses-api-proxy",
         aliases: &[],
-        binary: "responses-api-proxy",
+        binary: "codex-responses-api-proxy",
         prefix: &[],
         summary: "Hold the API key and forward model requests for others",
         command: ProxyArgs::command,

@@ -70,7 +70,11 @@ mod tests {
 
     #[test]
     fn many_lines_keep_head_and_tail() {
-        let text: String = (0..1000).map(|i| format!("line {i}\n")).collect();
+        let text: String = (0..1000).fold(String::new(), |mut acc, i| {
+            use std::fmt::Write as _;
+            let _ = writeln!(acc, "line {i}");
+            acc
+        });
         let out = truncate_for_model(&text);
         assert!(out.starts_with("Total output lines: 1000\n\nline 0\n"));
         assert!(out.contains("[... omitted 744 of 1000 lines ...]"));

@@ -41,8 +41,8 @@ pub(crate) async fn run_task(
         if !pending.is_empty() {
             sess.record_items(&pending);
         }
-        let items = match stream_with_retries(&sess, &sub_id, &cancel).await {
-            Ok(items) => items,
+        let (items, usage) = match stream_with_retries(&sess, &sub_id, &cancel).await {
+            Ok(done) => done,
             Err(TurnError::Interrupted) => {
                 sess.send_event(
                     &sub_id,
@@ -91,6 +91,8 @@ pub(crate) async fn run_task(
                 _ => {}
             }
         }
+        // Usage is reported after the response's own items, so front ends show it last.
+        record_usage(&sess, &sub_id, usage);
         if calls.is_empty() {
             break;
         }
@@ -124,7 +126,7 @@ async fn stream_with_retries(
     sess: &Session,
     sub_id: &str,
     cancel: &CancellationToken,
-) -> Result<Vec<ResponseItem>, TurnError> {
+) -> Result<(Vec<ResponseItem>, TokenUsage), TurnError> {
     let max_retries = sess.client.stream_max_retries();
     let mut retries = 0;
     loop {
@@ -155,7 +157,7 @@ async fn stream_once(
     sub_id: &str,
     prompt: &Prompt,
     cancel: &CancellationToken,
-) -> Result<Vec<ResponseItem>, TurnError> {
+) -> Result<(Vec<ResponseItem>, TokenUsage), TurnError> {
     let mut stream = tokio::select! {
         stream = sess.client.stream(prompt) => stream.map_err(TurnError::Client)?,
         () = cancel.cancelled() => return Err(TurnError::Interrupted),
@@ -172,8 +174,7 @@ async fn stream_once(
                 sess.send_event(sub_id, EventMsg::AgentMessageDelta { delta });
             }
             Some(Ok(ResponseEvent::Completed { token_usage, .. })) => {
-                record_usage(sess, sub_id, token_usage.unwrap_or_default());
-                return Ok(items);
+                return Ok((items, token_usage.unwrap_or_default()));
             }
             Some(Ok(_)) => {}
             Some(Err(e)) => return Err(TurnError::Client(e)),

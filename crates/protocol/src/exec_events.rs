@@ -9,6 +9,7 @@ pub const EXEC_EVENTS_SCHEMA_VERSION: u32 = 1;
 
 /// One line of `--json` output.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type")]
 pub enum ThreadEvent {
     /// First line: the thread id to pass to `resume`.
@@ -63,6 +64,7 @@ pub enum ThreadEvent {
 
 /// Token usage as `turn.completed` reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Usage {
     /// Prompt tokens.
     pub input_tokens: u64,
@@ -74,6 +76,7 @@ pub struct Usage {
 
 /// The error of a failed turn.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ThreadError {
     /// What went wrong.
     pub message: String,
@@ -81,6 +84,7 @@ pub struct ThreadError {
 
 /// An item with its per-process id (`item_0`, `item_1`, ...).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ThreadItem {
     /// `item_N`.
     pub id: String,
@@ -91,6 +95,7 @@ pub struct ThreadItem {
 
 /// The kinds of items.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ThreadItemDetails {
     /// An assistant message (a JSON string when an output schema was given).
@@ -135,6 +140,7 @@ pub enum ThreadItemDetails {
 
 /// Progress of a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CommandExecutionStatus {
     /// Running.
@@ -149,6 +155,7 @@ pub enum CommandExecutionStatus {
 
 /// One changed file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FileUpdateChange {
     /// The path.
     pub path: String,
@@ -158,6 +165,7 @@ pub struct FileUpdateChange {
 
 /// Progress of a patch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PatchApplyStatus {
     /// Being applied.
@@ -170,6 +178,7 @@ pub enum PatchApplyStatus {
 
 /// One plan step as a to-do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TodoItem {
     /// The step.
     pub text: String,

@@ -259,6 +259,7 @@ pub struct PatchApplyEndEvent {
 
 /// How a patch changes one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FileChangeKind {
     /// A new file.

@@ -1,1 +1,35 @@
-//! Placeholder: this crate's capability has not landed yet.
+//! Test support shared by every crate that talks to a model: a real, scripted mock model
+//! server and a temporary CODEX_HOME.
+//!
+//! - [`MockServer`]: HTTP/1.1 on 127.0.0.1 (ephemeral port), on its own runtime thread, so it
+//!   serves async tests and tests that spawn our binaries alike. Script answers with
+//!   [`MockResponse`] (whole SSE bodies, slow streams, disconnects, hangs, 429 with
+//!   `Retry-After`, 500s, raw bodies) for the Responses API ([`responses`] builders) or Chat
+//!   Completions ([`chat`] builders). Every request is recorded ([`RecordedRequest`]) and
+//!   checked: each tool output must answer a call made earlier in the same request.
+//! - [`TestHome`]: a temp CODEX_HOME with a config.toml pointing provider `mock` at the server.
+//!
+//! Responses are written with TCP_NODELAY set; whole bodies go out with their headers in one
+//! vectored write, which avoids the ~40 ms Nagle/delayed-ACK stall of two small writes.
+//!
+//! ```no_run
+//! use codex_test_support::{MockResponse, MockServer, TestHome, responses::sse_assistant_turn};
+//! let server = MockServer::start();
+//! server.push(MockResponse::sse_body(sse_assistant_turn("resp-1", "hello")));
+//! let home = TestHome::for_mock(&server);
+//! // run `codex-exec` with CODEX_HOME=home.path(), then inspect server.single_request()
+//! # drop(home);
+//! ```
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod chat;
+mod home;
+mod request;
+mod response;
+pub mod responses;
+mod server;
+
+pub use home::{MockWire, TestHome, mock_provider_config};
+pub use request::{RecordedRequest, tool_output_problems};
+pub use response::{BodyGenerator, MockResponse};
+pub use server::MockServer;

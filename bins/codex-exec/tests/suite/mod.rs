@@ -3,4 +3,5 @@ mod harness;
 mod json;
 mod patches;
 mod policies;
+mod schema;
 mod shell;

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::harness::{Env, shell_output};
 
-fn run_shell(env: &Env, sandbox: &[&str], command: serde_json::Value) -> String {
+fn run_shell(env: &Env, sandbox: &[&str], command: &serde_json::Value) -> String {
     env.server.push(MockResponse::sse(&[
         ev_function_call("c1", "shell", &command.to_string()),
         ev_completed("r1"),
@@ -43,7 +43,7 @@ fn read_only_blocks_writes_and_tells_the_model() {
     let text = run_shell(
         &env,
         &["-s", "read-only"],
-        json!({"command": ["bash", "-lc", "echo x > in-workspace.txt"]}),
+        &json!({"command": ["bash", "-lc", "echo x > in-workspace.txt"]}),
     );
     assert!(!env.ws().join("in-workspace.txt").exists());
     let output = shell_output(&text);
@@ -58,7 +58,7 @@ fn workspace_write_allows_the_workspace_and_blocks_elsewhere() {
     let mut args = vec!["-s", "workspace-write"];
     args.extend(NO_TMP);
     let script = format!("echo ok > inside.txt; echo x > {}", target.display());
-    let text = run_shell(&env, &args, json!({"command": ["bash", "-lc", script]}));
+    let text = run_shell(&env, &args, &json!({"command": ["bash", "-lc", script]}));
     assert!(env.ws().join("inside.txt").exists(), "{text}");
     assert!(!target.exists(), "wrote outside the workspace: {text}");
     assert_ne!(shell_output(&text)["metadata"]["exit_code"], 0);
@@ -75,7 +75,7 @@ fn workspace_write_has_no_network_unless_enabled() {
     let text = run_shell(
         &env,
         &["-s", "workspace-write"],
-        json!({"command": ["python3", "-c", probe]}),
+        &json!({"command": ["python3", "-c", probe]}),
     );
     assert!(!text.contains("CONNECTED"), "{text}");
     let text = run_shell(
@@ -86,7 +86,7 @@ fn workspace_write_has_no_network_unless_enabled() {
             "-c",
             "sandbox_workspace_write.network_access=true",
         ],
-        json!({"command": ["python3", "-c", probe]}),
+        &json!({"command": ["python3", "-c", probe]}),
     );
     assert!(text.contains("CONNECTED"), "{text}");
 }
@@ -99,7 +99,7 @@ fn danger_full_access_runs_unconfined() {
     let text = run_shell(
         &env,
         &["--dangerously-bypass-approvals-and-sandbox"],
-        json!({"command": ["bash", "-lc", format!("echo x > {}", target.display())]}),
+        &json!({"command": ["bash", "-lc", format!("echo x > {}", target.display())]}),
     );
     assert!(target.exists(), "{text}");
 }
@@ -111,7 +111,7 @@ fn dangerous_commands_are_declined_because_nobody_can_approve() {
     let text = run_shell(
         &env,
         &["-s", "workspace-write"],
-        json!({"command": ["rm", "-rf", "precious"]}),
+        &json!({"command": ["rm", "-rf", "precious"]}),
     );
     assert!(env.ws().join("precious").exists());
     assert!(text.contains("rejected by user"), "{text}");
@@ -123,7 +123,7 @@ fn escalation_requests_are_refused_under_never() {
     let text = run_shell(
         &env,
         &["-s", "workspace-write"],
-        json!({"command": ["touch", "x"], "with_escalated_permissions": true, "justification": "need it"}),
+        &json!({"command": ["touch", "x"], "with_escalated_permissions": true, "justification": "need it"}),
     );
     assert!(text.contains("approval policy is Never"), "{text}");
     assert!(!env.ws().join("x").exists());

@@ -105,7 +105,8 @@ fn commands_get_no_secrets_and_no_stdin() {
         .env("HOME", "/home/tester")
         .arg("env")
         .write_stdin("")
-        .assert();
+        .assert()
+        .success();
     let output = shell_output(
         &env.server.requests()[1]
             .function_call_output_text("c1")

@@ -1,0 +1,7 @@
+mod cli;
+mod filesystem;
+mod harness;
+mod kernel;
+mod network;
+mod privileges;
+mod works;

@@ -1,0 +1,391 @@
+//! Writing the upstream response to the client as it arrives.
+//!
+//! tiny_http's own `Response` copies the body through a buffer and flushes only when it fills,
+//! which holds back small SSE events (Codex's proxy has the same problem with its 8 KiB copy
+//! buffer). Instead the handler takes the connection's raw writer and this module writes the
+//! status line, the headers and then every upstream read as one chunk, flushing each time: an
+//! event reaches the client as soon as the upstream has sent it, and memory stays at one copy
+//! buffer per request whatever the size of the response.
+
+use std::io::{self, Read, Write};
+
+use ureq::http::{HeaderMap, StatusCode};
+
+/// Size of the per-request copy buffer. A read returns whatever the upstream has delivered so
+/// far (up to this size); it never waits for the buffer to fill.
+const COPY_BUFFER_SIZE: usize = 16 * 1024;
+
+/// Upstream response headers that describe the upstream connection rather than the content.
+/// The proxy frames the body itself.
+const HOP_BY_HOP_HEADERS: &[&str] = &[
+    "connection",
+    "content-length",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+];
+
+/// Upstream bodies of at most this many bytes, with a declared length, are sent in one piece.
+const SMALL_BODY: u64 = 16 * 1024;
+
+/// How the body is delimited on the client connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// `Transfer-Encoding: chunked`, one chunk per upstream read (HTTP/1.1 clients, bodies of
+    /// unknown or large size: SSE streams); the connection stays usable afterwards.
+    Chunked,
+    /// The whole body is read first and sent with `Content-Length` in one write: small bodies of
+    /// known size (nothing to stream; one write instead of three), and every body for HTTP/1.0
+    /// clients, which cannot read chunks.
+    Buffered,
+    /// The status forbids a body (1xx, 204, 304).
+    NoBody,
+}
+
+impl Framing {
+    /// Picks the framing for a response with `status` and the upstream's declared
+    /// `content_length` to a client speaking HTTP/1.`minor`.
+    pub fn choose(
+        status: StatusCode,
+        http_minor_version: u8,
+        content_length: Option<u64>,
+    ) -> Framing {
+        if status.is_informational()
+            || status == StatusCode::NO_CONTENT
+            || status == StatusCode::NOT_MODIFIED
+        {
+            Framing::NoBody
+        } else if http_minor_version == 0 || content_length.is_some_and(|n| n <= SMALL_BODY) {
+            Framing::Buffered
+        } else {
+            Framing::Chunked
+        }
+    }
+}
+
+/// How a streamed response ended.
+#[derive(Debug)]
+pub enum StreamEnd {
+    /// The whole body reached the client.
+    Complete,
+    /// Writing to the client failed (it went away); the upstream read was abandoned.
+    ClientGone(io::Error),
+    /// Reading from the upstream failed after the headers were sent; the client was told the
+    /// body is broken (see [`stream_response`]).
+    UpstreamFailed(io::Error),
+}
+
+/// Copies `body` to `client` one read at a time as chunks, flushing after each read; status line
+/// and headers leave together with the first chunk (or the end of an empty body).
+///
+/// If the upstream fails before anything was sent, the client gets a 502 instead. If it fails
+/// part-way through the body, a line that is not a valid chunk size is written: the client's
+/// HTTP parser then fails and closes the connection, instead of waiting forever for a final
+/// chunk that will not come.
+pub fn stream_response(
+    client: &mut dyn Write,
+    status: StatusCode,
+    headers: &HeaderMap,
+    framing: Framing,
+    close_after: bool,
+    body: &mut dyn Read,
+) -> StreamEnd {
+    if framing == Framing::Buffered {
+        return send_buffered(client, status, headers, close_after, body);
+    }
+    let head = response_head(status, headers, framing, close_after);
+    if framing == Framing::NoBody {
+        return match client.write_all(&head).and_then(|()| client.flush()) {
+            Ok(()) => StreamEnd::Complete,
+            Err(err) => StreamEnd::ClientGone(err),
+        };
+    }
+
+    let mut buf = vec![0u8; COPY_BUFFER_SIZE];
+    // Chunk header, data and trailing CRLF leave in a single write; the first chunk carries the
+    // response head as well.
+    let mut chunk = head;
+    chunk.reserve(COPY_BUFFER_SIZE + 16);
+    let mut head_sent = false;
+    loop {
+        let n = match body.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(err) => {
+                // Best effort: the client may be gone as well.
+                let _ = if head_sent {
+                    client.write_all(b"upstream-failed\r\n")
+                } else {
+                    client.write_all(&broken_off_response())
+                }
+                .and_then(|()| client.flush());
+                return StreamEnd::UpstreamFailed(err);
+            }
+        };
+        // Writing to a Vec cannot fail.
+        let _ = write!(chunk, "{n:x}\r\n");
+        chunk.extend_from_slice(&buf[..n]);
+        chunk.extend_from_slice(b"\r\n");
+        if let Err(err) = client.write_all(&chunk).and_then(|()| client.flush()) {
+            return StreamEnd::ClientGone(err);
+        }
+        head_sent = true;
+        chunk.clear();
+    }
+    chunk.extend_from_slice(b"0\r\n\r\n");
+    if let Err(err) = client.write_all(&chunk).and_then(|()| client.flush()) {
+        return StreamEnd::ClientGone(err);
+    }
+    StreamEnd::Complete
+}
+
+/// [`Framing::Buffered`]: the body is read to the end before anything is sent, so an upstream
+/// failure can still be reported as a 502.
+fn send_buffered(
+    client: &mut dyn Write,
+    status: StatusCode,
+    headers: &HeaderMap,
+    close_after: bool,
+    body: &mut dyn Read,
+) -> StreamEnd {
+    let mut data = Vec::new();
+    if let Err(err) = body.read_to_end(&mut data) {
+        let _ = client
+            .write_all(&broken_off_response())
+            .and_then(|()| client.flush());
+        return StreamEnd::UpstreamFailed(err);
+    }
+    let mut head = response_head(status, headers, Framing::Buffered, close_after);
+    // Replace the blank line that ends the head with the length header and a new blank line.
+    head.truncate(head.len() - 2);
+    // Writing to a Vec cannot fail.
+    let _ = write!(head, "content-length: {}\r\n\r\n", data.len());
+    head.extend_from_slice(&data);
+    match client.write_all(&head).and_then(|()| client.flush()) {
+        Ok(()) => StreamEnd::Complete,
+        Err(err) => StreamEnd::ClientGone(err),
+    }
+}
+
+/// The 502 sent when the upstream fails before any of its response reached the client.
+fn broken_off_response() -> Vec<u8> {
+    const BODY: &str =
+        "responses-api-proxy: the upstream response broke off before it was complete\n";
+    format!(
+        "HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain; charset=utf-8\r\n\
+         content-length: {}\r\nconnection: close\r\n\r\n{BODY}",
+        BODY.len()
+    )
+    .into_bytes()
+}
+
+/// Status line and headers, ending with the blank line.
+fn response_head(
+    status: StatusCode,
+    headers: &HeaderMap,
+    framing: Framing,
+    close_after: bool,
+) -> Vec<u8> {
+    let mut head = Vec::with_capacity(512);
+    head.extend_from_slice(b"HTTP/1.1 ");
+    head.extend_from_slice(status.as_str().as_bytes());
+    head.push(b' ');
+    head.extend_from_slice(status.canonical_reason().unwrap_or("Unknown").as_bytes());
+    head.extend_from_slice(b"\r\n");
+    for (name, value) in headers {
+        if HOP_BY_HOP_HEADERS.contains(&name.as_str()) {
+            continue;
+        }
+        head.extend_from_slice(name.as_str().as_bytes());
+        head.extend_from_slice(b": ");
+        head.extend_from_slice(value.as_bytes());
+        head.extend_from_slice(b"\r\n");
+    }
+    if framing == Framing::Chunked {
+        head.extend_from_slice(b"transfer-encoding: chunked\r\n");
+    }
+    if close_after {
+        head.extend_from_slice(b"connection: close\r\n");
+    }
+    head.extend_from_slice(b"\r\n");
+    head
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ureq::http::HeaderValue;
+
+    /// A reader that returns the given pieces one per read, then an optional error.
+    struct Pieces(Vec<Result<Vec<u8>, io::ErrorKind>>);
+
+    impl Read for Pieces {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.0.is_empty() {
+                return Ok(0);
+            }
+            match self.0.remove(0) {
+                Ok(piece) => {
+                    buf[..piece.len()].copy_from_slice(&piece);
+                    Ok(piece.len())
+                }
+                Err(kind) => Err(io::Error::from(kind)),
+            }
+        }
+    }
+
+    fn headers() -> HeaderMap {
+        let mut map = HeaderMap::new();
+        map.insert(
+            "content-type",
+            HeaderValue::from_static("text/event-stream"),
+        );
+        map.insert("content-length", HeaderValue::from_static("10"));
+        map.insert("connection", HeaderValue::from_static("keep-alive"));
+        map.insert("x-request-id", HeaderValue::from_static("req_1"));
+        map
+    }
+
+    fn run(framing: Framing, pieces: Vec<Result<Vec<u8>, io::ErrorKind>>) -> (String, StreamEnd) {
+        let mut out = Vec::new();
+        let end = stream_response(
+            &mut out,
+            StatusCode::OK,
+            &headers(),
+            framing,
+            false,
+            &mut Pieces(pieces),
+        );
+        (String::from_utf8(out).unwrap(), end)
+    }
+
+    #[test]
+    fn chunked_body_keeps_each_read_as_one_chunk() {
+        let (out, end) = run(
+            Framing::Chunked,
+            vec![Ok(b"data: 1\n\n".to_vec()), Ok(b"data: 22\n\n".to_vec())],
+        );
+        assert!(matches!(end, StreamEnd::Complete));
+        assert_eq!(
+            out,
+            "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nx-request-id: req_1\r\n\
+             transfer-encoding: chunked\r\n\r\n9\r\ndata: 1\n\n\r\na\r\ndata: 22\n\n\r\n0\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn http10_clients_get_the_whole_body_with_its_length() {
+        let (out, end) = run(
+            Framing::Buffered,
+            vec![Ok(b"hel".to_vec()), Ok(b"lo".to_vec())],
+        );
+        assert!(matches!(end, StreamEnd::Complete));
+        assert!(
+            out.ends_with("x-request-id: req_1\r\ncontent-length: 5\r\n\r\nhello"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn http10_clients_get_a_502_when_the_upstream_breaks_off() {
+        let (out, end) = run(
+            Framing::Buffered,
+            vec![Ok(b"hel".to_vec()), Err(io::ErrorKind::ConnectionReset)],
+        );
+        assert!(matches!(end, StreamEnd::UpstreamFailed(_)));
+        assert!(out.starts_with("HTTP/1.1 502 Bad Gateway\r\n"), "{out}");
+        assert!(!out.contains("hel\r\n") && !out.ends_with("hel"), "{out}");
+    }
+
+    #[test]
+    fn an_upstream_failure_breaks_the_chunk_stream() {
+        let (out, end) = run(
+            Framing::Chunked,
+            vec![
+                Ok(b"data: 1\n\n".to_vec()),
+                Err(io::ErrorKind::ConnectionReset),
+            ],
+        );
+        assert!(matches!(end, StreamEnd::UpstreamFailed(_)));
+        assert!(
+            out.ends_with("9\r\ndata: 1\n\n\r\nupstream-failed\r\n"),
+            "{out}"
+        );
+        assert!(!out.ends_with("0\r\n\r\n"));
+    }
+
+    #[test]
+    fn an_upstream_failure_before_any_data_becomes_a_502() {
+        let (out, end) = run(Framing::Chunked, vec![Err(io::ErrorKind::ConnectionReset)]);
+        assert!(matches!(end, StreamEnd::UpstreamFailed(_)));
+        assert!(out.starts_with("HTTP/1.1 502 Bad Gateway\r\n"), "{out}");
+        assert!(out.ends_with("broke off before it was complete\n"), "{out}");
+        assert!(!out.contains("req_1"), "{out}");
+    }
+
+    #[test]
+    fn an_empty_chunked_body_is_head_and_final_chunk() {
+        let (out, end) = run(Framing::Chunked, vec![]);
+        assert!(matches!(end, StreamEnd::Complete));
+        assert!(
+            out.ends_with("transfer-encoding: chunked\r\n\r\n0\r\n\r\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn no_body_statuses_send_only_the_head() {
+        assert_eq!(
+            Framing::choose(StatusCode::NO_CONTENT, 1, None),
+            Framing::NoBody
+        );
+        assert_eq!(Framing::choose(StatusCode::OK, 1, None), Framing::Chunked);
+        assert_eq!(
+            Framing::choose(StatusCode::OK, 1, Some(1 << 20)),
+            Framing::Chunked
+        );
+        assert_eq!(
+            Framing::choose(StatusCode::OK, 1, Some(300)),
+            Framing::Buffered
+        );
+        assert_eq!(Framing::choose(StatusCode::OK, 0, None), Framing::Buffered);
+        let mut out = Vec::new();
+        let end = stream_response(
+            &mut out,
+            StatusCode::NO_CONTENT,
+            &HeaderMap::new(),
+            Framing::NoBody,
+            false,
+            &mut Pieces(vec![Ok(b"ignored".to_vec())]),
+        );
+        assert!(matches!(end, StreamEnd::Complete));
+        assert_eq!(out, b"HTTP/1.1 204 No Content\r\n\r\n");
+    }
+
+    #[test]
+    fn a_vanished_client_stops_the_copy() {
+        struct Broken;
+        impl Write for Broken {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Err(io::Error::from(io::ErrorKind::BrokenPipe))
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let end = stream_response(
+            &mut Broken,
+            StatusCode::OK,
+            &HeaderMap::new(),
+            Framing::Chunked,
+            false,
+            &mut Pieces(vec![Ok(b"x".to_vec())]),
+        );
+        assert!(matches!(end, StreamEnd::ClientGone(_)));
+    }
+}

@@ -1,0 +1,9 @@
+mod client;
+mod forwarding;
+mod harness;
+mod key_input;
+mod lifecycle;
+mod routing;
+mod security;
+mod streaming;
+mod upstream;

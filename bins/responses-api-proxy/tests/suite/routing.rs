@@ -1,0 +1,39 @@
+//! Only the exact `POST /v1/responses` reaches the upstream.
+
+use super::client::{post, send};
+use super::harness::Proxy;
+use super::upstream::Upstream;
+
+#[test]
+fn everything_but_the_exact_post_is_refused_with_403() {
+    let upstream = Upstream::json_ok();
+    let proxy = Proxy::start(&upstream.url());
+    for (method, target) in [
+        ("GET", "/v1/responses"),
+        ("PUT", "/v1/responses"),
+        ("DELETE", "/v1/responses"),
+        ("POST", "/v1/responses?stream=true"),
+        ("POST", "/v1/responses?"),
+        ("POST", "/v1/responses/"),
+        ("POST", "/v1/responses/abc"),
+        ("POST", "/v1/chat/completions"),
+        ("POST", "/responses"),
+        ("POST", "/V1/RESPONSES"),
+        ("GET", "/shutdown"),
+        ("GET", "/"),
+    ] {
+        let reply = send(proxy.port, method, target, &[], b"{}");
+        assert_eq!(reply.status, 403, "{method} {target}");
+        assert!(reply.body.is_empty(), "{method} {target}: {}", reply.text());
+    }
+    assert!(upstream.requests().is_empty(), "{:?}", upstream.requests());
+
+    let reply = post(proxy.port, &[]);
+    assert_eq!(reply.status, 200);
+    assert_eq!(upstream.requests().len(), 1);
+    assert!(proxy_still_up(&proxy));
+}
+
+fn proxy_still_up(proxy: &Proxy) -> bool {
+    send(proxy.port, "GET", "/", &[], b"").status == 403
+}

@@ -1,0 +1,109 @@
+//! Retry policy shared by the request layer (here) and the turn loop (in core): exponential
+//! backoff with jitter, and the server's own hints, which win when present.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use rand::Rng;
+use regex_lite::Regex;
+use reqwest::header::HeaderMap;
+
+/// First backoff step, as in Codex.
+pub const DEFAULT_RETRY_BASE_DELAY: Duration = Duration::from_millis(200);
+
+/// Exponent cap, so that a large retry count cannot overflow the delay.
+const MAX_DOUBLINGS: u32 = 16;
+
+/// The delay before retry number `attempt` (1-based): `base · 2^(attempt−1) · U[0.9, 1.1)`.
+pub fn backoff(base: Duration, attempt: u64) -> Duration {
+    let doublings = attempt.saturating_sub(1).min(u64::from(MAX_DOUBLINGS)) as u32;
+    let jitter = rand::rng().random_range(0.9..1.1);
+    base.saturating_mul(1 << doublings).mul_f64(jitter)
+}
+
+/// `retry-after-ms` (OpenAI) or `Retry-After` in seconds. HTTP dates are not honoured.
+pub(crate) fn retry_after_from_headers(headers: &HeaderMap) -> Option<Duration> {
+    let number = |name: &str| {
+        headers
+            .get(name)?
+            .to_str()
+            .ok()?
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && *v >= 0.0)
+    };
+    if let Some(ms) = number("retry-after-ms") {
+        return Some(Duration::from_secs_f64(ms / 1000.0));
+    }
+    number("retry-after").map(Duration::from_secs_f64)
+}
+
+/// A "try again in 1.5s" / "try again in 20ms" / "try again in 3 seconds" hint.
+pub(crate) fn retry_after_from_message(message: &str) -> Option<Duration> {
+    static HINT: OnceLock<Option<Regex>> = OnceLock::new();
+    let hint = HINT
+        .get_or_init(|| Regex::new(r"(?i)try again in\s*(\d+(?:\.\d+)?)\s*(ms|s|seconds?)\b").ok())
+        .as_ref()?;
+    let caps = hint.captures(message)?;
+    let value: f64 = caps.get(1)?.as_str().parse().ok()?;
+    let unit = caps.get(2)?.as_str().to_ascii_lowercase();
+    let secs = if unit == "ms" { value / 1000.0 } else { value };
+    Some(Duration::from_secs_f64(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn backoff_doubles_within_jitter() {
+        let base = Duration::from_millis(200);
+        for (attempt, nominal) in [(1, 200.0), (2, 400.0), (3, 800.0)] {
+            let d = backoff(base, attempt).as_secs_f64() * 1000.0;
+            assert!(
+                d >= nominal * 0.9 && d < nominal * 1.1,
+                "attempt {attempt}: {d}"
+            );
+        }
+        // Huge attempt numbers neither panic nor overflow.
+        assert!(backoff(base, 10_000) > Duration::from_secs(1));
+    }
+
+    #[test]
+    fn hints_in_messages() {
+        let cases = [
+            ("Please try again in 1.5s.", Some(1500)),
+            ("Rate limit reached. Please try again in 20ms", Some(20)),
+            ("try again in 3 seconds", Some(3000)),
+            ("TRY AGAIN IN 2s", Some(2000)),
+            ("no hint here", None),
+        ];
+        for (msg, want) in cases {
+            assert_eq!(
+                retry_after_from_message(msg).map(|d| d.as_millis()),
+                want,
+                "{msg}"
+            );
+        }
+    }
+
+    #[test]
+    fn hints_in_headers() {
+        let mut h = HeaderMap::new();
+        h.insert("retry-after", HeaderValue::from_static("2"));
+        assert_eq!(retry_after_from_headers(&h), Some(Duration::from_secs(2)));
+        h.insert("retry-after-ms", HeaderValue::from_static("150"));
+        assert_eq!(
+            retry_after_from_headers(&h),
+            Some(Duration::from_millis(150))
+        );
+        let mut h = HeaderMap::new();
+        h.insert(
+            "retry-after",
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(retry_after_from_headers(&h), None);
+    }
+}

@@ -1,0 +1,116 @@
+//! A small incremental decoder for `text/event-stream` bodies.
+//!
+//! We only need each event's `data`: both wire APIs name the event inside the JSON, and
+//! Codex ignores the `event:` line too. Bytes go in as they arrive; complete events come out
+//! without the whole body ever being held. Lines end in `\n` or `\r\n` (a lone `\r` is not a
+//! line end here; no model server sends it).
+
+/// Splits a byte stream into the `data` of its events.
+#[derive(Debug, Default)]
+pub struct SseDecoder {
+    buf: Vec<u8>,
+    /// Start of the first unparsed line in `buf`.
+    start: usize,
+    data: String,
+    has_data: bool,
+}
+
+impl SseDecoder {
+    /// A decoder with nothing buffered.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends bytes received from the network.
+    pub fn push(&mut self, bytes: &[u8]) {
+        if self.start > 0 && self.start >= self.buf.len() / 2 {
+            self.buf.drain(..self.start);
+            self.start = 0;
+        }
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// Marks the end of the body: a last event without its closing blank line is still
+    /// delivered (servers that forget it exist; the standard would drop it).
+    pub fn finish(&mut self) {
+        self.buf.extend_from_slice(b"\n\n");
+    }
+
+    /// The data of the next complete event, if one is buffered. Multi-line data is joined
+    /// with `\n`; invalid UTF-8 is replaced (such data is skipped as unparseable later).
+    pub fn next_data(&mut self) -> Option<String> {
+        loop {
+            let rest = &self.buf[self.start..];
+            let newline = rest.iter().position(|&b| b == b'\n')?;
+            let mut line = &rest[..newline];
+            if let [head @ .., b'\r'] = line {
+                line = head;
+            }
+            self.start += newline + 1;
+            if line.is_empty() {
+                if self.has_data {
+                    self.has_data = false;
+                    return Some(std::mem::take(&mut self.data));
+                }
+                continue;
+            }
+            let (field, value) = match line.iter().position(|&b| b == b':') {
+                Some(0) => continue, // a comment (keep-alive)
+                Some(i) => {
+                    let value = &line[i + 1..];
+                    (&line[..i], value.strip_prefix(b" ").unwrap_or(value))
+                }
+                None => (line, &[][..]),
+            };
+            if field == b"data" {
+                if self.has_data {
+                    self.data.push('\n');
+                }
+                self.has_data = true;
+                match std::str::from_utf8(value) {
+                    Ok(s) => self.data.push_str(s),
+                    Err(_) => self.data.push_str(&String::from_utf8_lossy(value)),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    fn all(decoder: &mut SseDecoder) -> Vec<String> {
+        std::iter::from_fn(|| decoder.next_data()).collect()
+    }
+
+    #[test]
+    fn events_split_across_pushes() {
+        let body = b"event: a\ndata: {\"x\":1}\n\n: keep-alive\n\ndata:{\"y\":2}\r\ndata: z\r\n\r\nevent: only\n\n";
+        for split in 0..body.len() {
+            let mut d = SseDecoder::new();
+            d.push(&body[..split]);
+            let mut got = all(&mut d);
+            d.push(&body[split..]);
+            got.extend(all(&mut d));
+            d.finish();
+            got.extend(all(&mut d));
+            assert_eq!(
+                got,
+                vec!["{\"x\":1}".to_owned(), "{\"y\":2}\nz".to_owned()],
+                "split {split}"
+            );
+        }
+    }
+
+    #[test]
+    fn last_event_without_blank_line_is_kept() {
+        let mut d = SseDecoder::new();
+        d.push(b"data: [DONE]");
+        assert_eq!(d.next_data(), None);
+        d.finish();
+        assert_eq!(d.next_data().as_deref(), Some("[DONE]"));
+        assert_eq!(d.next_data(), None);
+    }
+}

@@ -1,0 +1,10 @@
+mod chat;
+mod common;
+mod env;
+mod errors;
+mod memory;
+mod record_replay;
+mod request;
+mod responses_events;
+mod retries;
+mod streaming;

@@ -1,0 +1,271 @@
+//! The Landlock half of the sandbox: which paths get which rights, and the ruleset.
+//!
+//! Landlock rules only ever add access, and a rule on a directory covers everything beneath
+//! it. So "write under the root but not in its `.git`" cannot be one rule: we enumerate the
+//! root's children and grant each one except the protected ones, descending only along the
+//! way to a protected path that lies deeper. Deny-read paths are carved out of "read
+//! everything" the same way, starting at `/`.
+//!
+//! Consequences, all deliberate:
+//! - In a root that has protected subpaths (the policy cwd always has: `.git` and `.codex`
+//!   are protected there even before they exist) the root directory itself gets no rule, so
+//!   entries directly in it can be written but not created, removed or renamed; everything
+//!   in its subdirectories is fully writable. A rule on the root would reach `.git` too.
+//! - Symlinks among the enumerated children get no rule: a rule on a symlink would grant its
+//!   target. Writes through a symlink are judged at the target's real path.
+//! - Directories that cannot be listed (permissions) get no rule below them: stricter, never
+//!   looser.
+//! - When deny-read paths are given, directory listing stays allowed everywhere (tools need
+//!   to list `/` and `$HOME`), so the names inside a denied directory remain visible; the
+//!   contents of its files do not.
+//! - Rules are path-based: a hard link that already exists inside a root is written through
+//!   like any file there. Creating new links to outside files is refused by Landlock.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use landlock::{
+    ABI, Access, AccessFs, AccessNet, BitFlags, PathBeneath, PathFd, Ruleset, RulesetAttr,
+    RulesetCreatedAttr, RulesetStatus,
+};
+
+use crate::error::SandboxError;
+use crate::roots::WritableRoot;
+use crate::shortfall::TARGET_ABI;
+
+/// The kind of access a grant gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Grant {
+    /// Read files, list directories, execute.
+    Read,
+    /// List directories only.
+    List,
+    /// Create, write, truncate, remove, rename.
+    Write,
+}
+
+/// One rule: `grant` on `path` and (for a directory) everything beneath it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Rule {
+    pub(crate) path: PathBuf,
+    pub(crate) is_dir: bool,
+    pub(crate) grant: Grant,
+}
+
+/// Every rule for a sandbox: reads (minus `deny_read`), writes in `roots` (minus their
+/// read-only subpaths) and `/dev/null`.
+pub(crate) fn plan(roots: &[WritableRoot], deny_read: &[PathBuf]) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    if deny_read.is_empty() {
+        rules.push(Rule {
+            path: PathBuf::from("/"),
+            is_dir: true,
+            grant: Grant::Read,
+        });
+    } else {
+        rules.push(Rule {
+            path: PathBuf::from("/"),
+            is_dir: true,
+            grant: Grant::List,
+        });
+        let denied: Vec<&Path> = deny_read.iter().map(PathBuf::as_path).collect();
+        grant_except(Path::new("/"), true, &denied, Grant::Read, &mut rules);
+    }
+    for root in roots {
+        if !root.root.is_dir() {
+            continue; // Nothing to write into; its parent is not writable either.
+        }
+        let protected: Vec<&Path> = root
+            .read_only_subpaths
+            .iter()
+            .map(PathBuf::as_path)
+            .collect();
+        grant_except(&root.root, true, &protected, Grant::Write, &mut rules);
+    }
+    rules.push(Rule {
+        path: PathBuf::from("/dev/null"),
+        is_dir: false,
+        grant: Grant::Write,
+    });
+    rules
+}
+
+/// Grants `grant` on `path` and beneath it, except on the `excluded` paths (and beneath them).
+fn grant_except(path: &Path, is_dir: bool, excluded: &[&Path], grant: Grant, out: &mut Vec<Rule>) {
+    if excluded.contains(&path) {
+        return;
+    }
+    let inside: Vec<&Path> = excluded
+        .iter()
+        .copied()
+        .filter(|e| e.starts_with(path))
+        .collect();
+    if inside.is_empty() || !is_dir {
+        out.push(Rule {
+            path: path.to_path_buf(),
+            is_dir,
+            grant,
+        });
+        return;
+    }
+    let Ok(entries) = fs::read_dir(path) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        // `file_type` does not follow symlinks; a symlink child gets no rule of its own.
+        let Ok(file_type) = entry.file_type() else {
+            continue;
+        };
+        if file_type.is_symlink() {
+            continue;
+        }
+        grant_except(&entry.path(), file_type.is_dir(), &inside, grant, out);
+    }
+}
+
+/// Builds the ruleset from `rules` and restricts the calling process with it (and sets
+/// `no_new_privs`). `network` false also denies TCP bind/connect where the kernel can.
+pub(crate) fn restrict_self(rules: &[Rule], network: bool) -> Result<(), SandboxError> {
+    let abi = ABI::from(TARGET_ABI as i32);
+    let all = AccessFs::from_all(abi);
+    let file_only = AccessFs::from_file(abi);
+    let mut ruleset = Ruleset::default().handle_access(all)?;
+    if !network {
+        ruleset = ruleset.handle_access(AccessNet::from_all(abi))?;
+    }
+    let mut created = ruleset.create()?;
+    for rule in rules {
+        let access: BitFlags<AccessFs> = match rule.grant {
+            Grant::Read => AccessFs::from_read(abi),
+            Grant::List => AccessFs::ReadDir.into(),
+            Grant::Write => AccessFs::from_write(abi),
+        };
+        let access = if rule.is_dir {
+            access
+        } else {
+            access & file_only
+        };
+        if access.is_empty() {
+            continue;
+        }
+        let fd = match PathFd::new(&rule.path) {
+            Ok(fd) => fd,
+            // Gone since it was listed: nothing to grant.
+            Err(_) if !rule.path.exists() => continue,
+            Err(source) => {
+                return Err(SandboxError::RulePath {
+                    path: rule.path.clone(),
+                    source: std::io::Error::other(source),
+                });
+            }
+        };
+        created = created.add_rule(PathBeneath::new(fd, access))?;
+    }
+    let status = created.restrict_self()?;
+    if status.ruleset == RulesetStatus::NotEnforced {
+        return Err(SandboxError::LandlockNotEnforced);
+    }
+    if !status.no_new_privs {
+        return Err(SandboxError::NoNewPrivs(std::io::Error::other(
+            "the kernel did not confirm PR_SET_NO_NEW_PRIVS",
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    fn write_rules(rules: &[Rule]) -> Vec<PathBuf> {
+        let mut paths: Vec<PathBuf> = rules
+            .iter()
+            .filter(|r| r.grant == Grant::Write && r.path != Path::new("/dev/null"))
+            .map(|r| r.path.clone())
+            .collect();
+        paths.sort();
+        paths
+    }
+
+    #[test]
+    fn a_root_without_protected_paths_is_one_rule() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = WritableRoot {
+            root: dir.path().to_path_buf(),
+            read_only_subpaths: vec![],
+        };
+        let rules = plan(&[root], &[]);
+        assert_eq!(write_rules(&rules), vec![dir.path().to_path_buf()]);
+        assert_eq!(
+            rules[0],
+            Rule {
+                path: "/".into(),
+                is_dir: true,
+                grant: Grant::Read
+            }
+        );
+    }
+
+    #[test]
+    fn protected_children_are_left_out_and_deep_ones_are_descended_to() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path();
+        for sub in [".git/hooks", "src", "vendor/repo/.git", "vendor/other"] {
+            fs::create_dir_all(base.join(sub)).unwrap();
+        }
+        fs::write(base.join("README"), "x").unwrap();
+        std::os::unix::fs::symlink("/etc", base.join("etc-link")).unwrap();
+        let root = WritableRoot {
+            root: base.to_path_buf(),
+            read_only_subpaths: vec![
+                base.join(".git"),
+                base.join(".codex"),
+                base.join("vendor/repo/.git"),
+            ],
+        };
+        let rules = plan(&[root], &[]);
+        assert_eq!(
+            write_rules(&rules),
+            vec![
+                base.join("README"),
+                base.join("src"),
+                base.join("vendor/other")
+            ]
+        );
+        let readme = rules
+            .iter()
+            .find(|r| r.path == base.join("README"))
+            .unwrap();
+        assert!(!readme.is_dir);
+    }
+
+    #[test]
+    fn deny_read_grants_everything_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path().canonicalize().unwrap();
+        fs::create_dir_all(base.join("home/.ssh")).unwrap();
+        fs::write(base.join("home/notes"), "x").unwrap();
+        let rules = plan(&[], &[base.join("home/.ssh")]);
+        assert_eq!(
+            rules[0],
+            Rule {
+                path: "/".into(),
+                is_dir: true,
+                grant: Grant::List
+            }
+        );
+        let reads: Vec<&PathBuf> = rules
+            .iter()
+            .filter(|r| r.grant == Grant::Read)
+            .map(|r| &r.path)
+            .collect();
+        assert!(reads.contains(&&base.join("home/notes")));
+        assert!(reads.contains(&&PathBuf::from("/usr")));
+        assert!(!reads.iter().any(|p| p.starts_with(base.join("home/.ssh"))));
+        assert!(
+            !reads.iter().any(|p| base.starts_with(p)),
+            "no ancestor is granted read"
+        );
+    }
+}

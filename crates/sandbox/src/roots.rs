@@ -1,0 +1,245 @@
+//! Where a policy lets commands write: the writable roots and their read-only subpaths.
+//!
+//! Codex's rule (its `protocol.rs`): `workspace-write` may write under the configured
+//! `writable_roots`, the policy cwd, `/tmp` and `$TMPDIR` (each unless excluded). Inside a root,
+//! `.git` (or, when `.git` is a file, the git dir it points to) and `.codex` stay read-only:
+//! a command that could write there could plant a hook or a config that runs later, outside
+//! the sandbox. In the policy cwd they are protected even before they exist, so a command
+//! cannot create a repository or a project config there either.
+
+use std::path::{Path, PathBuf};
+
+use codex_protocol::SandboxPolicy;
+
+use crate::paths::{normalize, resolve};
+
+/// Names inside a writable root that commands may not write.
+const PROTECTED_NAMES: [&str; 2] = [".git", ".codex"];
+
+/// A directory commands may write beneath, minus the subpaths they may not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WritableRoot {
+    /// The directory, absolute (canonical when it exists).
+    pub root: PathBuf,
+    /// Paths under `root` that stay read-only, absolute. They need not exist.
+    pub read_only_subpaths: Vec<PathBuf>,
+}
+
+impl WritableRoot {
+    /// Whether `path` (absolute) is under this root and outside every read-only subpath.
+    /// The path is normalized lexically (`..` cannot climb out of the root); symlinks are not
+    /// followed, so callers resolve them first when that matters.
+    pub fn is_path_writable(&self, path: &Path) -> bool {
+        if !path.is_absolute() {
+            return false;
+        }
+        let path = normalize(Path::new("/"), path);
+        path.starts_with(&self.root) && !self.read_only_subpaths.iter().any(|p| path.starts_with(p))
+    }
+}
+
+/// The writable roots of `policy` with writable roots resolved against `cwd` (the policy cwd).
+/// Empty for `read-only`, and for `danger-full-access`, which writes everywhere.
+pub fn writable_roots(policy: &SandboxPolicy, cwd: &Path) -> Vec<WritableRoot> {
+    let SandboxPolicy::WorkspaceWrite {
+        writable_roots,
+        exclude_tmpdir_env_var,
+        exclude_slash_tmp,
+        ..
+    } = policy
+    else {
+        return Vec::new();
+    };
+    let cwd = resolve(
+        &std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")),
+        cwd,
+    );
+
+    let mut candidates: Vec<PathBuf> = writable_roots.iter().map(|r| resolve(&cwd, r)).collect();
+    candidates.push(cwd.clone());
+    if !exclude_slash_tmp {
+        let tmp = Path::new("/tmp");
+        if tmp.is_dir() {
+            candidates.push(resolve(&cwd, tmp));
+        }
+    }
+    if !exclude_tmpdir_env_var
+        && let Some(tmpdir) = std::env::var_os("TMPDIR").filter(|v| !v.is_empty())
+    {
+        candidates.push(resolve(&cwd, Path::new(&tmpdir)));
+    }
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for candidate in candidates {
+        if !roots.contains(&candidate) {
+            roots.push(candidate);
+        }
+    }
+
+    // Protected paths are collected over every root first: a root that contains another
+    // root (a configured parent of the cwd, say) must not re-grant the inner root's `.git`.
+    let mut protected: Vec<PathBuf> = Vec::new();
+    for root in &roots {
+        for path in protected_paths(root, *root == cwd) {
+            if !protected.contains(&path) {
+                protected.push(path);
+            }
+        }
+    }
+    roots
+        .into_iter()
+        .map(|root| {
+            let read_only_subpaths = protected
+                .iter()
+                .filter(|p| p.starts_with(&root))
+                .cloned()
+                .collect();
+            WritableRoot {
+                root,
+                read_only_subpaths,
+            }
+        })
+        .collect()
+}
+
+/// The protected paths of one root: `.git` and `.codex` when they exist (always, when
+/// `even_missing`), their symlink targets, and the git dir named by a `.git` file.
+fn protected_paths(root: &Path, even_missing: bool) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for name in PROTECTED_NAMES {
+        let path = root.join(name);
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            if even_missing {
+                out.push(path);
+            }
+            continue;
+        };
+        let resolved = resolve(root, &path);
+        if meta.is_file()
+            && name == ".git"
+            && let Some(gitdir) = gitdir_of(&path)
+        {
+            out.push(resolve(root, &gitdir));
+        }
+        if resolved != path {
+            out.push(resolved);
+        }
+        out.push(path);
+    }
+    out
+}
+
+/// The target of a `gitdir: <path>` line in a `.git` file (worktrees, submodules).
+fn gitdir_of(dot_git_file: &Path) -> Option<PathBuf> {
+    let text = std::fs::read_to_string(dot_git_file).ok()?;
+    let target = text
+        .lines()
+        .find_map(|line| line.strip_prefix("gitdir:"))?
+        .trim();
+    (!target.is_empty()).then(|| PathBuf::from(target))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    fn policy(roots: Vec<PathBuf>) -> SandboxPolicy {
+        SandboxPolicy::WorkspaceWrite {
+            writable_roots: roots,
+            network_access: false,
+            exclude_tmpdir_env_var: true,
+            exclude_slash_tmp: true,
+        }
+    }
+
+    #[test]
+    fn read_only_and_full_access_have_no_roots() {
+        assert!(writable_roots(&SandboxPolicy::ReadOnly, Path::new("/")).is_empty());
+        assert!(writable_roots(&SandboxPolicy::DangerFullAccess, Path::new("/")).is_empty());
+    }
+
+    #[test]
+    fn cwd_protects_git_and_codex_even_when_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let cwd = dir.path().canonicalize().unwrap();
+        let roots = writable_roots(&policy(vec![]), &cwd);
+        assert_eq!(
+            roots,
+            vec![WritableRoot {
+                root: cwd.clone(),
+                read_only_subpaths: vec![cwd.join(".git"), cwd.join(".codex")],
+            }]
+        );
+        let root = &roots[0];
+        assert!(root.is_path_writable(&cwd.join("src/main.rs")));
+        assert!(!root.is_path_writable(&cwd.join(".git/config")));
+        assert!(!root.is_path_writable(&cwd.join("src/../.git/hooks/pre-commit")));
+        assert!(!root.is_path_writable(&cwd.join("../elsewhere")));
+        assert!(!root.is_path_writable(Path::new("relative/path")));
+    }
+
+    #[test]
+    fn other_roots_protect_only_what_exists_and_gitdir_files_are_followed() {
+        let cwd = tempfile::tempdir().unwrap();
+        let extra = tempfile::tempdir().unwrap();
+        let main_repo = tempfile::tempdir().unwrap();
+        let extra_path = extra.path().canonicalize().unwrap();
+        let gitdir = main_repo
+            .path()
+            .canonicalize()
+            .unwrap()
+            .join(".git/worktrees/wt");
+        std::fs::create_dir_all(&gitdir).unwrap();
+        std::fs::write(
+            extra_path.join(".git"),
+            format!("gitdir: {}\n", gitdir.display()),
+        )
+        .unwrap();
+
+        let roots = writable_roots(
+            &policy(vec![extra_path.clone(), main_repo.path().to_path_buf()]),
+            cwd.path(),
+        );
+        assert_eq!(roots[0].root, extra_path);
+        assert_eq!(roots[0].read_only_subpaths, vec![extra_path.join(".git")]);
+        // The worktree's git dir lies in another root, and is protected there (as is that
+        // root's own `.git`, which contains it).
+        let main_git = gitdir.parent().unwrap().parent().unwrap().to_path_buf();
+        assert_eq!(roots[1].read_only_subpaths, vec![gitdir.clone(), main_git]);
+        assert!(!roots[1].is_path_writable(&gitdir.join("HEAD")));
+        assert!(roots[1].is_path_writable(&roots[1].root.join("src")));
+    }
+
+    #[test]
+    fn nested_roots_share_protected_paths_and_relative_roots_use_cwd() {
+        let parent = tempfile::tempdir().unwrap();
+        let parent_path = parent.path().canonicalize().unwrap();
+        let cwd = parent_path.join("project");
+        std::fs::create_dir(&cwd).unwrap();
+        let roots = writable_roots(&policy(vec![PathBuf::from("..")]), &cwd);
+        assert_eq!(roots[0].root, parent_path);
+        assert_eq!(
+            roots[0].read_only_subpaths,
+            vec![cwd.join(".git"), cwd.join(".codex")]
+        );
+        assert!(!roots[0].is_path_writable(&cwd.join(".git/config")));
+    }
+
+    #[test]
+    fn tmp_roots_follow_the_exclusions() {
+        let cwd = tempfile::tempdir().unwrap();
+        let with_tmp = SandboxPolicy::WorkspaceWrite {
+            writable_roots: vec![],
+            network_access: false,
+            exclude_tmpdir_env_var: true,
+            exclude_slash_tmp: false,
+        };
+        let roots = writable_roots(&with_tmp, cwd.path());
+        assert!(
+            roots
+                .iter()
+                .any(|r| r.root == Path::new("/tmp").canonicalize().unwrap())
+        );
+        assert_eq!(writable_roots(&policy(vec![]), cwd.path()).len(), 1);
+    }
+}

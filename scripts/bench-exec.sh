@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# codex-exec end to end against the local mock model: one plain turn and one turn with a
+# sandboxed shell call. Prints medians of wall time, CPU time and peak RSS.
+# Targets: plain turn under 30 ms wall and 15 MiB peak; tool turn under 60 ms.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-30}
+# Fat LTO makes a release build take minutes on a small machine; thin LTO is close enough.
+export CARGO_PROFILE_RELEASE_LTO=thin
+cargo build --release --quiet -p codex-exec -p codex-linux-sandbox --example bench_turns
+target/release/examples/bench_turns "$runs"

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Startup cost of a sandboxed command: `codex-linux-sandbox ... -- true` against a bare `true`
+# and against bubblewrap (`bwrap --ro-bind / / --dev /dev --unshare-net true`).
+# Prints the median of many runs of each, and the ratios. Targets: within 2x of bare `true`,
+# under half of bwrap.
+#
+# Usage: scripts/bench-sandbox.sh [RUNS]   (default 1000; hyperfine if installed, else a loop)
+# Installs hyperfine and bubblewrap with apt-get when they are missing and we are root.
+#
+# The helper is measured twice: as a default (dynamically linked) release build, and as a
+# static-pie build (`+crt-static`), which is how release images ship it and which saves the
+# dynamic loader's work on every command. Set STATIC=0 to skip the second build.
+set -euo pipefail
+
+runs="${1:-1000}"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+cargo build --release --quiet -p codex-linux-sandbox
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+sandbox="$target_dir/release/codex-linux-sandbox"
+static_sandbox=""
+if [[ "${STATIC:-1}" != 0 ]]; then
+  host="$(rustc -vV | sed -n 's/^host: //p')"
+  # --target keeps build scripts dynamic; a separate target dir keeps the normal build cached.
+  RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --quiet \
+    -p codex-linux-sandbox --target "$host" --target-dir "$target_dir/static"
+  static_sandbox="$target_dir/static/$host/release/codex-linux-sandbox"
+fi
+true_bin="$(command -v true)"
+if [[ "$true_bin" != /* ]]; then true_bin=/usr/bin/true; fi
+
+missing=()
+command -v hyperfine >/dev/null || missing+=(hyperfine)
+command -v bwrap >/dev/null || missing+=(bubblewrap)
+if ((${#missing[@]})) && [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null ||
+    echo "note: could not install ${missing[*]}; continuing without" >&2
+fi
+
+# Outside /tmp, like a real project: a cwd under /tmp would make /tmp (a root too) be
+# enumerated child by child to carve out the cwd's `.git`.
+work="$(mktemp -d "$target_dir/bench-sandbox.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+# A realistic policy: a repository as the cwd (so `.git` is carved out), temp dirs, no network.
+mkdir -p "$work/repo/src"
+git init -q "$work/repo"
+policy='{"mode":"workspace-write","writable_roots":[],"network_access":false,"exclude_tmpdir_env_var":false,"exclude_slash_tmp":false}'
+
+names=("bare true" "sandbox (dynamic)")
+commands=(
+  "$true_bin"
+  "$sandbox --sandbox-policy-cwd $work/repo --sandbox-policy '$policy' -- $true_bin"
+)
+if [[ -n "$static_sandbox" ]]; then
+  names+=("sandbox (static)")
+  commands+=("$static_sandbox --sandbox-policy-cwd $work/repo --sandbox-policy '$policy' -- $true_bin")
+fi
+if command -v bwrap >/dev/null; then
+  names+=("bwrap")
+  commands+=("bwrap --ro-bind / / --dev /dev --unshare-net $true_bin")
+else
+  echo "note: bwrap not installed; skipping it" >&2
+fi
+
+# Sanity: the sandboxed command really is sandboxed (writes outside the roots fail).
+if "$sandbox" --sandbox-policy-cwd "$work/repo" --sandbox-policy "$policy" -- \
+  sh -c "echo x > $work/outside" 2>/dev/null; then
+  echo "error: the sandbox let a write outside its roots through" >&2
+  exit 1
+fi
+
+medians="$work/medians"
+if command -v hyperfine >/dev/null; then
+  hyperfine --shell=none --warmup 50 --runs "$runs" --style none \
+    --export-json "$work/h.json" "${commands[@]}" >/dev/null
+  python3 - "$work/h.json" >"$medians" <<'PY'
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print(r["median"] * 1000)
+PY
+else
+  python3 - "$runs" "${commands[@]}" >"$medians" <<'PY'
+import shlex, statistics, subprocess, sys, time
+runs = int(sys.argv[1])
+for command in sys.argv[2:]:
+    argv = shlex.split(command)
+    for _ in range(50):
+        subprocess.run(argv, check=True)
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(argv, check=True)
+        samples.append(time.perf_counter() - start)
+    print(statistics.median(samples) * 1000)
+PY
+fi
+
+mapfile -t ms <"$medians"
+last=$((${#ms[@]} - 1))
+printf '%-20s %10s %12s %8s\n' "command" "median ms" "x bare true" "x bwrap"
+for i in "${!ms[@]}"; do
+  vs_bwrap="-"
+  if [[ "${names[$last]}" == bwrap ]]; then
+    vs_bwrap="$(python3 -c "print(f'{${ms[$i]}/${ms[$last]}:.2f}')")"
+  fi
+  printf '%-20s %10.3f %12.2f %8s\n' "${names[$i]}" "${ms[$i]}" \
+    "$(python3 -c "print(${ms[$i]}/${ms[0]})")" "$vs_bwrap"
+done
