@@ -7,5 +7,6 @@ cd "$(dirname "$0")/.."
 runs=${1:-30}
 # Fat LTO makes a release build take minutes on a small machine; thin LTO is close enough.
 export CARGO_PROFILE_RELEASE_LTO=thin
-cargo build --release --quiet -p codex-exec -p codex-linux-sandbox --example bench_turns
+cargo build --release --quiet -p codex-exec -p codex-linux-sandbox
+cargo build --release --quiet -p codex-exec --example bench_turns
 target/release/examples/bench_turns "$runs"

@@ -2,7 +2,7 @@
 # Installs the system packages the test suite uses, only when something is missing.
 set -euo pipefail
 
-packages=(git python3 bash coreutils util-linux procps)
+packages=(git python3 bash coreutils util-linux procps strace)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -17,5 +17,15 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# The pinned toolchain (rust-toolchain.toml) with rustfmt and clippy.
-rustup show active-toolchain >/dev/null
+# The pinned toolchain (rust-toolchain.toml). Machines that only have it as `stable` get a
+# link under the pinned name, which needs no download.
+pinned=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)
+if ! rustup run "$pinned" rustc --version >/dev/null 2>&1; then
+  stable_sysroot=$(rustup run stable rustc --print sysroot)
+  case "$(rustup run stable rustc --version)" in
+    "rustc $pinned "*) rustup toolchain link "$pinned" "$stable_sysroot" ;;
+    *) echo "toolchain $pinned is not installed: rustup toolchain install $pinned -c rustfmt -c clippy" >&2; exit 1 ;;
+  esac
+fi
+rustup run "$pinned" cargo clippy --version >/dev/null
+rustup run "$pinned" cargo fmt --version >/dev/null

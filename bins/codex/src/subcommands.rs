@@ -3,6 +3,7 @@
 
 use clap::{Command, CommandFactory};
 use codex_cli::exec::ExecCli;
+use codex_cli::linux_sandbox::LinuxSandboxCli;
 use codex_cli::mcp::McpCli;
 use codex_cli::proxy::ProxyArgs;
 use codex_cli::tui::TuiCli;
@@ -86,7 +87,7 @@ pub(crate) const SUBCOMMANDS: &[Subcommand] = &[
         binary: "codex-linux-sandbox",
         prefix: &[],
         summary: "Run a command under the Landlock + seccomp sandbox",
-        command: codex_cli::linux_sandbox::command,
+        command: LinuxSandboxCli::command,
     },
     Subcommand {
         name: "responses-api-proxy",

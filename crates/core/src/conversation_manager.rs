@@ -241,9 +241,24 @@ async fn submission_loop(sess: Arc<Session>, mut rx_sub: mpsc::Receiver<Submissi
                 let busy = running
                     .as_ref()
                     .is_some_and(|(task, _)| !task.is_finished());
+                let text = text_of(&items);
+                if sess.config.history_enabled
+                    && let Err(e) = codex_rollout::append_history(
+                        &sess.config.codex_home,
+                        &sess.conversation_id,
+                        &text,
+                    )
+                {
+                    sess.send_event(
+                        &id,
+                        EventMsg::BackgroundEvent {
+                            message: format!("could not save the prompt to history.jsonl: {e}"),
+                        },
+                    );
+                }
                 sess.persist(&[RolloutItem::EventMsg(
                     codex_protocol::rollout::EventMsg::UserMessage {
-                        message: text_of(&items),
+                        message: text,
                         images: None,
                     },
                 )]);

@@ -20,6 +20,11 @@ pub struct SandboxRequest<'a> {
     pub deny_read: &'a [PathBuf],
     /// Run even if the kernel cannot enforce everything (the [`Enforcement`] says what not).
     pub allow_partial: bool,
+    /// Keep existing read-only subpaths read-only with bind mounts in a private mount
+    /// namespace, so each writable root is fully writable otherwise. `false` goes straight to
+    /// the stricter fallback that is otherwise only used when no namespace can be made; it
+    /// exists so tests can exercise that fallback.
+    pub mount_namespace: bool,
 }
 
 /// What was actually enforced.
@@ -29,20 +34,41 @@ pub struct Enforcement {
     pub landlock: KernelLandlock,
     /// What is missing; empty when the policy is fully enforced (or is full access).
     pub shortfalls: Vec<Shortfall>,
+    /// How `.git` and `.codex` inside the writable roots are kept read-only.
+    pub read_only_guard: ReadOnlyGuard,
+}
+
+/// How the read-only subpaths of the writable roots (`.git`, `.codex`) are kept read-only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadOnlyGuard {
+    /// Nothing to guard: no writable root has an existing read-only subpath, or there is no
+    /// Landlock to confine writes at all, or the policy restricts nothing.
+    Unneeded,
+    /// Read-only bind mounts in a private mount namespace; each root is one Landlock rule.
+    BindMounts,
+    /// Landlock rules on each root's children instead of the root, because the namespace
+    /// could not be made (`reason`, for the user). Stricter: entries directly in such a root
+    /// can be written but not created, removed or renamed.
+    ChildRules {
+        /// Why no mount namespace was used.
+        reason: String,
+    },
 }
 
 /// Restricts the calling process (and everything it will exec) to `request`. The process must
 /// be single-threaded: the rules apply to the calling thread only.
 ///
-/// `danger-full-access` restricts nothing. Otherwise: Landlock (reads everywhere but
-/// `deny_read`, writes in the writable roots but their read-only subpaths, `/dev/null`),
-/// `no_new_privs`, and the seccomp filter.
+/// `danger-full-access` restricts nothing. Otherwise, in this order: a private mount
+/// namespace with read-only bind mounts over the existing read-only subpaths of the writable
+/// roots (when there are any), then Landlock (reads everywhere but `deny_read`, writes in the
+/// writable roots and `/dev/null`), `no_new_privs`, and the seccomp filter.
 #[cfg(target_os = "linux")]
 pub fn apply_to_current_process(request: &SandboxRequest<'_>) -> Result<Enforcement, SandboxError> {
     let landlock = KernelLandlock::query();
     let mut enforcement = Enforcement {
         landlock,
         shortfalls: Vec::new(),
+        read_only_guard: ReadOnlyGuard::Unneeded,
     };
     if request.policy.has_full_disk_write_access() {
         return Ok(enforcement);
@@ -66,7 +92,30 @@ pub fn apply_to_current_process(request: &SandboxRequest<'_>) -> Result<Enforcem
             .map(|p| crate::paths::resolve(&cwd, p))
             .filter(|p| p.exists())
             .collect();
-        let rules = crate::landlock_rules::plan(&roots, &deny_read);
+        // The namespace and its mounts come first: Landlock forbids mounting once applied.
+        let targets = crate::mount_guard::targets(&roots);
+        let mounted = if targets.is_empty() {
+            Some(targets.as_slice())
+        } else if !request.mount_namespace {
+            enforcement.read_only_guard = ReadOnlyGuard::ChildRules {
+                reason: "mount namespace disabled by the caller".to_owned(),
+            };
+            None
+        } else {
+            match crate::mount_guard::protect(&targets)? {
+                Ok(()) => {
+                    enforcement.read_only_guard = ReadOnlyGuard::BindMounts;
+                    Some(targets.as_slice())
+                }
+                Err(unavailable) => {
+                    enforcement.read_only_guard = ReadOnlyGuard::ChildRules {
+                        reason: unavailable.to_string(),
+                    };
+                    None
+                }
+            }
+        };
+        let rules = crate::landlock_rules::plan(&roots, &deny_read, mounted);
         crate::landlock_rules::restrict_self(&rules, network)?;
     } else {
         set_no_new_privs()?;

@@ -27,6 +27,17 @@ pub enum SandboxError {
         /// What opening it said.
         source: std::io::Error,
     },
+    /// The user namespace was created but mapping this process's ids into it failed, which
+    /// leaves the process unable to go on (the kernel refused a write to `file`).
+    #[error(
+        "cannot set up the user namespace that keeps `.git` read-only: writing {file}: {source}"
+    )]
+    UserNamespace {
+        /// The `/proc/self` file written.
+        file: String,
+        /// What the write said.
+        source: std::io::Error,
+    },
     /// `prctl(PR_SET_NO_NEW_PRIVS)` failed.
     #[error("cannot set no_new_privs: {0}")]
     NoNewPrivs(std::io::Error),

@@ -52,9 +52,17 @@ pub(crate) struct Rule {
     pub(crate) grant: Grant,
 }
 
-/// Every rule for a sandbox: reads (minus `deny_read`), writes in `roots` (minus their
-/// read-only subpaths) and `/dev/null`.
-pub(crate) fn plan(roots: &[WritableRoot], deny_read: &[PathBuf]) -> Vec<Rule> {
+/// Every rule for a sandbox: reads (minus `deny_read`), writes in `roots` and `/dev/null`.
+///
+/// `mounted` lists the protected paths already made read-only by bind mounts
+/// ([`crate::mount_guard`]); a root whose protected paths are all covered that way is one
+/// rule. `None` means there are no such mounts: every read-only subpath, even a missing one,
+/// is then carved out of its root by [`grant_except`].
+pub(crate) fn plan(
+    roots: &[WritableRoot],
+    deny_read: &[PathBuf],
+    mounted: Option<&[PathBuf]>,
+) -> Vec<Rule> {
     let mut rules = Vec::new();
     if deny_read.is_empty() {
         rules.push(Rule {
@@ -75,12 +83,12 @@ pub(crate) fn plan(roots: &[WritableRoot], deny_read: &[PathBuf]) -> Vec<Rule> {
         if !root.root.is_dir() {
             continue; // Nothing to write into; its parent is not writable either.
         }
-        let protected: Vec<&Path> = root
-            .read_only_subpaths
-            .iter()
-            .map(PathBuf::as_path)
-            .collect();
-        grant_except(&root.root, true, &protected, Grant::Write, &mut rules);
+        let excluded = match mounted {
+            Some(mounted) => carve_outs(root, roots, mounted),
+            None => root.read_only_subpaths.clone(),
+        };
+        let excluded: Vec<&Path> = excluded.iter().map(PathBuf::as_path).collect();
+        grant_except(&root.root, true, &excluded, Grant::Write, &mut rules);
     }
     rules.push(Rule {
         path: PathBuf::from("/dev/null"),
@@ -88,6 +96,38 @@ pub(crate) fn plan(roots: &[WritableRoot], deny_read: &[PathBuf]) -> Vec<Rule> {
         grant: Grant::Write,
     });
     rules
+}
+
+/// What must still be left out of `root`'s write grant when the protected paths in `mounted`
+/// are read-only mounts: nothing for a mount directly in the root (the mountpoint cannot be
+/// renamed or removed), but the directories between the root and a deeper mount must not be
+/// renamable, or a command could move the repository aside and put a fresh `.git` with hooks
+/// where it was. So for a deeper mount the outermost nested root on the way (which has its own
+/// rule), or else the mount itself, is carved out, and the root's directories leading there get
+/// no rule of their own. Protected paths that are not covered by a mount (symlinks) are carved
+/// out as before; missing ones are not (nothing exists to protect).
+fn carve_outs(root: &WritableRoot, roots: &[WritableRoot], mounted: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    for path in &root.read_only_subpaths {
+        let carve = match mounted.iter().find(|m| path.starts_with(m)) {
+            Some(mount) if mount.parent() == Some(root.root.as_path()) || *mount == root.root => {
+                continue;
+            }
+            Some(mount) => roots
+                .iter()
+                .map(|r| &r.root)
+                .filter(|r| **r != root.root && r.starts_with(&root.root) && mount.starts_with(r))
+                .min_by_key(|r| r.components().count())
+                .unwrap_or(mount)
+                .clone(),
+            None if std::fs::symlink_metadata(path).is_err() => continue,
+            None => path.clone(),
+        };
+        if !out.contains(&carve) {
+            out.push(carve);
+        }
+    }
+    out
 }
 
 /// Grants `grant` on `path` and beneath it, except on the `excluded` paths (and beneath them).
@@ -195,7 +235,7 @@ mod tests {
             root: dir.path().to_path_buf(),
             read_only_subpaths: vec![],
         };
-        let rules = plan(&[root], &[]);
+        let rules = plan(&[root], &[], None);
         assert_eq!(write_rules(&rules), vec![dir.path().to_path_buf()]);
         assert_eq!(
             rules[0],
@@ -224,7 +264,7 @@ mod tests {
                 base.join("vendor/repo/.git"),
             ],
         };
-        let rules = plan(&[root], &[]);
+        let rules = plan(&[root], &[], None);
         assert_eq!(
             write_rules(&rules),
             vec![
@@ -246,7 +286,7 @@ mod tests {
         let base = dir.path().canonicalize().unwrap();
         fs::create_dir_all(base.join("home/.ssh")).unwrap();
         fs::write(base.join("home/notes"), "x").unwrap();
-        let rules = plan(&[], &[base.join("home/.ssh")]);
+        let rules = plan(&[], &[base.join("home/.ssh")], None);
         assert_eq!(
             rules[0],
             Rule {

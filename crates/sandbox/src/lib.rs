@@ -41,6 +41,8 @@ mod enforce;
 mod error;
 #[cfg(target_os = "linux")]
 mod landlock_rules;
+#[cfg(target_os = "linux")]
+mod mount_guard;
 mod paths;
 mod roots;
 #[cfg(target_os = "linux")]
@@ -52,7 +54,9 @@ pub use command::{
     NETWORK_DISABLED_ENV_VAR, SANDBOX_EXE_NAME, find_sandbox_exe, find_sandbox_exe_in,
     sandboxed_command,
 };
-pub use enforce::{Enforcement, SandboxRequest, apply_to_current_process, exec_command};
+pub use enforce::{
+    Enforcement, ReadOnlyGuard, SandboxRequest, apply_to_current_process, exec_command,
+};
 pub use error::SandboxError;
 pub use roots::{WritableRoot, writable_roots};
 pub use shortfall::{KernelLandlock, Shortfall};

@@ -4,4 +4,5 @@ mod json;
 mod patches;
 mod policies;
 mod schema;
+mod sessions;
 mod shell;

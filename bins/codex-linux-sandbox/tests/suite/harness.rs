@@ -31,8 +31,9 @@ pub(crate) fn users() -> Vec<User> {
     }
 }
 
-/// The sandbox binary, at a path `nobody` can execute (the target dir may sit under a
-/// private home directory, so it is copied once into a world-readable temp dir).
+/// The sandbox binary, at a path `nobody` can execute. The target dir may sit under a
+/// private home directory, so the binary is copied into one world-readable directory per
+/// build (named after its size and mtime, so reruns reuse it and nothing piles up).
 pub(crate) fn sandbox_bin(user: User) -> PathBuf {
     static COPY: OnceLock<PathBuf> = OnceLock::new();
     let built = assert_cmd::cargo::cargo_bin("codex-linux-sandbox");
@@ -40,15 +41,22 @@ pub(crate) fn sandbox_bin(user: User) -> PathBuf {
         return built;
     }
     COPY.get_or_init(|| {
-        let dir = tempfile::Builder::new()
-            .prefix("sandbox-bin")
-            .tempdir()
-            .unwrap()
-            .keep();
+        let meta = std::fs::metadata(&built).unwrap();
+        let dir = std::env::temp_dir().join("codex-linux-sandbox-tests");
+        std::fs::create_dir_all(&dir).unwrap();
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-        let copy = dir.join("codex-linux-sandbox");
-        std::fs::copy(&built, &copy).unwrap();
-        std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let copy = dir.join(format!(
+            "codex-linux-sandbox-{}-{}",
+            meta.len(),
+            meta.mtime()
+        ));
+        if !copy.exists() {
+            // Copy then rename, so a concurrent test run never executes a half-written file.
+            let partial = dir.join(format!("partial-{}", std::process::id()));
+            std::fs::copy(&built, &partial).unwrap();
+            std::fs::set_permissions(&partial, std::fs::Permissions::from_mode(0o755)).unwrap();
+            std::fs::rename(&partial, &copy).unwrap();
+        }
         copy
     })
     .clone()
