@@ -1,1 +1,2 @@
+mod login_then_exec;
 mod shim;

@@ -268,3 +268,25 @@ fn non_utf8_subcommand_is_reported() {
         .code(2)
         .stderr(predicate::str::contains("not valid UTF-8"));
 }
+
+#[test]
+fn the_real_binaries_answer_as_codex_subcommands() {
+    // The shim in the build directory has the real binaries beside it.
+    let mut cmd = Command::cargo_bin("codex").unwrap();
+    cmd.args(["exec", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Usage: codex exec"))
+        .stdout(predicate::str::contains("--output-last-message"));
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = Command::cargo_bin("codex").unwrap();
+    cmd.args(["sandbox", "--", "true"])
+        .env("CODEX_HOME", home.path())
+        .assert()
+        .success();
+    let mut cmd = Command::cargo_bin("codex").unwrap();
+    cmd.arg("mcp-server")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not built yet"));
+}
