@@ -110,23 +110,23 @@ pub async fn run(
             deny_read,
         } => codex_sandbox::sandboxed_command(exe, policy, policy_cwd, deny_read, &params.command),
     };
+    // The command gets exactly `params.env`, plus whatever the sandbox launcher set for the
+    // helper (its network flag, say).
+    let launcher_env: Vec<(std::ffi::OsString, std::ffi::OsString)> = std_command
+        .get_envs()
+        .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned())))
+        .collect();
     let mut command = tokio::process::Command::from(std_command);
     command
         .current_dir(&params.cwd)
         .env_clear()
         .envs(&params.env)
+        .envs(launcher_env)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0)
         .kill_on_drop(true);
-    if let SandboxLaunch::Linux { .. } = sandbox {
-        // The helper's own variables (e.g. CODEX_SANDBOX_NETWORK_DISABLED) were set on the std
-        // command; env_clear above removed them, so put them back.
-        if !sandbox_network_allowed(sandbox) {
-            command.env("CODEX_SANDBOX_NETWORK_DISABLED", "1");
-        }
-    }
     // SAFETY: prctl is async-signal-safe; this runs in the child between fork and exec and
     // only asks the kernel to SIGTERM the child when the agent dies.
     unsafe {
@@ -175,13 +175,6 @@ pub async fn run(
         timed_out,
         interrupted,
     })
-}
-
-fn sandbox_network_allowed(sandbox: &SandboxLaunch) -> bool {
-    match sandbox {
-        SandboxLaunch::None => true,
-        SandboxLaunch::Linux { policy, .. } => policy.has_full_network_access(),
-    }
 }
 
 fn exit_code_of(status: std::process::ExitStatus) -> i32 {

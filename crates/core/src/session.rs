@@ -155,7 +155,7 @@ impl Session {
     }
 
     /// How a command should be confined under the session's policy.
-    pub(crate) fn sandbox_launch(&self, cwd: &std::path::Path) -> SandboxLaunch {
+    pub(crate) fn sandbox_launch(&self) -> SandboxLaunch {
         match &self.sandbox_exe {
             Some(exe) if !self.config.sandbox_policy.has_full_disk_write_access() => {
                 SandboxLaunch::Linux {
@@ -165,10 +165,7 @@ impl Session {
                     deny_read: self.config.sandbox_deny_read.clone(),
                 }
             }
-            _ => {
-                let _ = cwd;
-                SandboxLaunch::None
-            }
+            _ => SandboxLaunch::None,
         }
     }
 }

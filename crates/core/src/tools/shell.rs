@@ -96,7 +96,7 @@ pub(super) async fn handle(
             .unwrap_or(DEFAULT_TIMEOUT_MS),
     );
     let launch = if sandboxed {
-        sess.sandbox_launch(&cwd)
+        sess.sandbox_launch()
     } else {
         SandboxLaunch::None
     };
