@@ -28,7 +28,8 @@ pub(crate) struct JsonOutput {
 impl JsonOutput {
     fn emit(event: &ThreadEvent) {
         let line = serde_json::to_string(event).unwrap_or_else(|e| {
-            format!(r#"{{"type":"error","message":"failed to serialize an event: {e}"}}"#)
+            serde_json::json!({"type": "error", "message": format!("failed to serialize exec json event: {e}")})
+                .to_string()
         });
         let mut stdout = std::io::stdout().lock();
         // A closed pipe means nobody reads; the run still finishes and records its session.

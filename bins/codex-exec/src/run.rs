@@ -59,7 +59,8 @@ fn overrides_key(args: &ExecArgs, key: &str) -> bool {
     args.config
         .overrides
         .iter()
-        .any(|o| o.split_once('=').is_some_and(|(k, _)| k.trim() == key))
+        .filter_map(|raw| codex_config::parse_override(raw).ok())
+        .any(|o| o.path.join(".") == key)
 }
 
 pub(crate) fn run(
@@ -67,6 +68,11 @@ pub(crate) fn run(
     prompt_arg: Option<String>,
     resume: Option<&ResumeArgs>,
 ) -> anyhow::Result<ExitCode> {
+    if let Some(policy) = args.run.approval.filter(|p| *p != AskForApproval::Never) {
+        bail!(
+            "codex-exec cannot ask for approval (nobody is there to answer), so `-a {policy}` has no effect here; drop it, or use the terminal UI"
+        );
+    }
     let style = Style::for_stderr(args.color);
     // Which session to continue, and the prompt (with --last the positional is the prompt).
     let (resume_target, prompt_arg) = match resume {
@@ -167,13 +173,17 @@ pub(crate) fn run(
         let ctrl_c = tokio::signal::ctrl_c();
         tokio::pin!(ctrl_c);
         let mut ctrl_c_seen = false;
+        let mut turn_over = false;
         loop {
             let event = tokio::select! {
                 event = conversation.next_event() => event?,
                 _ = &mut ctrl_c, if !ctrl_c_seen => {
                     ctrl_c_seen = true;
-                    interrupted = true;
-                    conversation.submit(Op::Interrupt).await?;
+                    // After the turn ended there is nothing to interrupt; the run is finishing.
+                    if !turn_over {
+                        interrupted = true;
+                        let _ = conversation.submit(Op::Interrupt).await;
+                    }
                     continue;
                 }
             };
@@ -195,12 +205,14 @@ pub(crate) fn run(
                         .await?;
                 }
                 EventMsg::TaskComplete { last_agent_message } => {
+                    turn_over = true;
                     last_message.clone_from(last_agent_message);
                     sink.event(&event.msg);
                     conversation.submit(Op::Shutdown).await?;
                     continue;
                 }
                 EventMsg::Error { .. } | EventMsg::TurnAborted { .. } => {
+                    turn_over = true;
                     failed = true;
                     sink.event(&event.msg);
                     conversation.submit(Op::Shutdown).await?;

@@ -23,11 +23,11 @@ pub struct ConfigArgs {
 #[derive(Debug, Clone, Default, Args)]
 pub struct RunArgs {
     /// Model to use, e.g. `gpt-5-codex` or `o3`.
-    #[arg(short = 'm', long = "model", value_name = "MODEL")]
+    #[arg(short = 'm', long = "model", value_name = "MODEL", global = true)]
     pub model: Option<String>,
 
     /// What commands run by the agent may touch.
-    #[arg(short = 's', long = "sandbox", value_name = "MODE", value_parser = parse_sandbox_mode)]
+    #[arg(short = 's', long = "sandbox", value_name = "MODE", value_parser = parse_sandbox_mode, global = true)]
     pub sandbox: Option<SandboxMode>,
 
     /// When to ask you before running a command.
@@ -44,7 +44,7 @@ pub struct RunArgs {
     pub dangerously_bypass_approvals_and_sandbox: bool,
 
     /// Run as if started in DIR.
-    #[arg(short = 'C', long = "cd", value_name = "DIR")]
+    #[arg(short = 'C', long = "cd", value_name = "DIR", global = true)]
     pub cwd: Option<PathBuf>,
 }
 

@@ -10,7 +10,7 @@ use codex_protocol::{
 use serde::Deserialize;
 
 use crate::config_toml::{ConfigProfile, ConfigToml, HistoryPersistence};
-use crate::overrides::{apply_overrides, parse_override};
+use crate::overrides::{ConfigOverride, apply_overrides, parse_override};
 use crate::{ConfigError, McpServerConfig, ShellEnvironmentPolicy, find_codex_home};
 
 /// The model used when neither config nor flags name one.
@@ -160,12 +160,12 @@ impl Config {
             .into_iter()
             .filter(|(key, _)| PROFILE_KEYS.contains(&key.as_str()))
             .collect();
-        let override_cfg = parse_table(profile_keys, &mut warnings)?;
+        let override_cfg = parse_table(profile_keys, &parsed, &mut warnings)?;
         apply_overrides(&mut file_table, &parsed);
         let merged = if parsed.is_empty() {
             file_cfg
         } else {
-            parse_table(file_table, &mut warnings)?
+            parse_table(file_table, &parsed, &mut warnings)?
         };
 
         let profile_name = overrides.profile.clone().or_else(|| merged.profile.clone());
@@ -327,7 +327,13 @@ fn parse_file(
 }
 
 /// Parses a table built from `-c` overrides (alone or merged into the file).
-fn parse_table(table: toml::Table, warnings: &mut Vec<String>) -> Result<ConfigToml, ConfigError> {
+/// Unknown keys are reported only when they came from `-c` (`from_overrides`); the file's own
+/// were reported with their line already.
+fn parse_table(
+    table: toml::Table,
+    from_overrides: &[ConfigOverride],
+    warnings: &mut Vec<String>,
+) -> Result<ConfigToml, ConfigError> {
     let mut ignored = Vec::new();
     let mut on_ignored = |p: serde_ignored::Path<'_>| ignored.push(p.to_string());
     let result = serde_path_to_error::deserialize(serde_ignored::Deserializer::new(
@@ -335,6 +341,12 @@ fn parse_table(table: toml::Table, warnings: &mut Vec<String>) -> Result<ConfigT
         &mut on_ignored,
     ));
     for key in ignored {
+        if !from_overrides
+            .iter()
+            .any(|o| key == o.path.join(".") || key.starts_with(&format!("{}.", o.path.join("."))))
+        {
+            continue;
+        }
         let warning = format!("-c {key}: unknown key ignored");
         if !warnings.contains(&warning) {
             warnings.push(warning);

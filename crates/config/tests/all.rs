@@ -320,3 +320,22 @@ fn dash_c_can_set_one_field_of_a_declared_provider() {
         Some("http://127.0.0.1:9/v1")
     );
 }
+
+#[test]
+fn unknown_keys_are_reported_once_and_unknown_overrides_too() {
+    let config = load("future_key = 1\n", raw(&["model=m", "another_future=2"])).unwrap();
+    let about_file: Vec<_> = config
+        .warnings
+        .iter()
+        .filter(|w| w.contains("future_key"))
+        .collect();
+    assert_eq!(about_file.len(), 1, "{:?}", config.warnings);
+    assert!(
+        config
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("-c another_future")),
+        "{:?}",
+        config.warnings
+    );
+}

@@ -238,9 +238,6 @@ async fn submission_loop(sess: Arc<Session>, mut rx_sub: mpsc::Receiver<Submissi
         match op {
             Op::UserInput { items } => {
                 let input = user_input_items(&items);
-                let busy = running
-                    .as_ref()
-                    .is_some_and(|(task, _)| !task.is_finished());
                 let text = text_of(&items);
                 if sess.config.history_enabled
                     && let Err(e) = codex_rollout::append_history(
@@ -262,16 +259,22 @@ async fn submission_loop(sess: Arc<Session>, mut rx_sub: mpsc::Receiver<Submissi
                         images: None,
                     },
                 )]);
-                if busy {
-                    lock(&sess.state).pending_input.extend(input);
-                } else {
+                // Decided under the state lock the task also takes before finishing, so input
+                // is either picked up by the running task or starts a new one: never lost.
+                let start_task = {
+                    let mut state = lock(&sess.state);
+                    if state.task_running {
+                        state.pending_input.extend(input.iter().cloned());
+                        false
+                    } else {
+                        state.task_running = true;
+                        true
+                    }
+                };
+                if start_task {
                     let cancel = CancellationToken::new();
-                    let task = tokio::spawn(crate::turn::run_task(
-                        Arc::clone(&sess),
-                        id,
-                        input,
-                        cancel.clone(),
-                    ));
+                    let task =
+                        tokio::spawn(supervise_task(Arc::clone(&sess), id, input, cancel.clone()));
                     running = Some((task, cancel));
                 }
             }
@@ -301,6 +304,39 @@ async fn submission_loop(sess: Arc<Session>, mut rx_sub: mpsc::Receiver<Submissi
             }
             _ => {}
         }
+    }
+    // Every handle was dropped without a shutdown: nobody can answer approvals or read
+    // events, so stop the work rather than let commands run unattended.
+    if let Some((_, cancel)) = running {
+        cancel.cancel();
+    }
+    sess.flush();
+}
+
+/// Runs a task and turns a panic into an `Error` event, so a front end waiting for the end of
+/// the turn is never left hanging.
+async fn supervise_task(
+    sess: Arc<Session>,
+    id: String,
+    input: Vec<ResponseItem>,
+    cancel: CancellationToken,
+) {
+    let task = tokio::spawn(crate::turn::run_task(
+        Arc::clone(&sess),
+        id.clone(),
+        input,
+        cancel,
+    ));
+    if let Err(e) = task.await
+        && e.is_panic()
+    {
+        lock(&sess.state).task_running = false;
+        sess.send_event(
+            &id,
+            EventMsg::Error {
+                message: "internal error: the turn stopped unexpectedly; the session file keeps everything up to this point".to_owned(),
+            },
+        );
     }
 }
 

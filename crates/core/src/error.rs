@@ -1,8 +1,6 @@
 //! Errors that stop a conversation from starting or being reached. Problems during a turn are
 //! reported as events instead, so a front end can show them and carry on.
 
-use std::path::PathBuf;
-
 /// An error from the conversation manager or a conversation handle.
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
@@ -24,14 +22,6 @@ pub enum CoreError {
     /// A session to resume could not be read.
     #[error(transparent)]
     Rollout(#[from] codex_rollout::RolloutError),
-    /// The output schema file is unreadable or not JSON.
-    #[error("{path}: {message}")]
-    OutputSchema {
-        /// The file.
-        path: PathBuf,
-        /// What is wrong.
-        message: String,
-    },
     /// The conversation has ended; no more submissions or events.
     #[error("the conversation has ended")]
     ConversationEnded,

@@ -143,14 +143,23 @@ pub async fn run(
         source,
     })?;
     let aggregated = Arc::new(Mutex::new(Vec::new()));
-    let stdout = child
-        .stdout
-        .take()
-        .map(|s| tokio::spawn(read_capped(s, Arc::clone(&aggregated))));
-    let stderr = child
-        .stderr
-        .take()
-        .map(|s| tokio::spawn(read_capped(s, Arc::clone(&aggregated))));
+    let stdout_buf = Arc::new(Mutex::new(Vec::new()));
+    let stderr_buf = Arc::new(Mutex::new(Vec::new()));
+    let mut readers = Vec::new();
+    if let Some(out) = child.stdout.take() {
+        readers.push(tokio::spawn(read_capped(
+            out,
+            Arc::clone(&stdout_buf),
+            Arc::clone(&aggregated),
+        )));
+    }
+    if let Some(err) = child.stderr.take() {
+        readers.push(tokio::spawn(read_capped(
+            err,
+            Arc::clone(&stderr_buf),
+            Arc::clone(&aggregated),
+        )));
+    }
     let pgid = child.id();
 
     let (status, timed_out, interrupted) = tokio::select! {
@@ -158,8 +167,16 @@ pub async fn run(
         () = tokio::time::sleep(params.timeout) => { kill_group(pgid); (child.wait().await.ok(), true, false) }
         () = cancel.cancelled() => { kill_group(pgid); (child.wait().await.ok(), false, true) }
     };
-    let stdout = join_reader(stdout).await;
-    let stderr = join_reader(stderr).await;
+    // A background grandchild may keep the pipes open: read what comes within a short grace
+    // period, keep what was read, and stop reading.
+    let drain = futures::future::join_all(readers.iter_mut());
+    if tokio::time::timeout(IO_DRAIN_TIMEOUT, drain).await.is_err() {
+        for reader in &readers {
+            reader.abort();
+        }
+    }
+    let stdout = String::from_utf8_lossy(&stdout_buf.lock().await).into_owned();
+    let stderr = String::from_utf8_lossy(&stderr_buf.lock().await).into_owned();
     let aggregated = String::from_utf8_lossy(&aggregated.lock().await).into_owned();
     let exit_code = if timed_out {
         TIMEOUT_EXIT_CODE
@@ -196,37 +213,25 @@ fn kill_group(pid: Option<u32>) {
 
 async fn read_capped<R: AsyncRead + Unpin>(
     mut reader: R,
+    own: Arc<Mutex<Vec<u8>>>,
     aggregated: Arc<Mutex<Vec<u8>>>,
-) -> Vec<u8> {
-    let mut own = Vec::new();
+) {
     let mut buf = [0u8; 8192];
     loop {
         match reader.read(&mut buf).await {
             Ok(0) | Err(_) => break,
             Ok(n) => {
                 let chunk = &buf[..n];
-                if own.len() < OUTPUT_CAP_BYTES {
-                    own.extend_from_slice(&chunk[..n.min(OUTPUT_CAP_BYTES - own.len())]);
-                }
-                let mut agg = aggregated.lock().await;
-                if agg.len() < 2 * OUTPUT_CAP_BYTES {
-                    let room = 2 * OUTPUT_CAP_BYTES - agg.len();
-                    agg.extend_from_slice(&chunk[..n.min(room)]);
-                }
+                append_capped(&mut *own.lock().await, chunk, OUTPUT_CAP_BYTES);
+                append_capped(&mut *aggregated.lock().await, chunk, 2 * OUTPUT_CAP_BYTES);
             }
         }
     }
-    own
 }
 
-async fn join_reader(handle: Option<tokio::task::JoinHandle<Vec<u8>>>) -> String {
-    let Some(handle) = handle else {
-        return String::new();
-    };
-    match tokio::time::timeout(IO_DRAIN_TIMEOUT, handle).await {
-        Ok(Ok(bytes)) => String::from_utf8_lossy(&bytes).into_owned(),
-        _ => String::new(),
-    }
+fn append_capped(buffer: &mut Vec<u8>, chunk: &[u8], cap: usize) {
+    let room = cap.saturating_sub(buffer.len());
+    buffer.extend_from_slice(&chunk[..chunk.len().min(room)]);
 }
 
 /// Joins an argv into one shell-quoted string, for display.

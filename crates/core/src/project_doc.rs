@@ -41,7 +41,7 @@ pub fn project_docs(cwd: &Path, max_bytes: usize, fallbacks: &[String]) -> Optio
         else {
             continue;
         };
-        let cut = cut_to(&text, remaining);
+        let cut = crate::truncate::prefix_within(&text, remaining);
         remaining -= cut.len();
         parts.push(cut.to_owned());
     }
@@ -82,17 +82,6 @@ fn read_nonblank(path: &Path) -> Option<String> {
     } else {
         Some(text)
     }
-}
-
-fn cut_to(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }
 
 #[cfg(test)]

@@ -55,6 +55,9 @@ pub(crate) struct SessionState {
     pub(crate) total_usage: TokenUsage,
     /// User input that arrived while a turn was running.
     pub(crate) pending_input: Vec<ResponseItem>,
+    /// Whether a task is running; set by the submission loop, cleared by the task under the
+    /// same lock in which it finds `pending_input` empty.
+    pub(crate) task_running: bool,
 }
 
 impl Session {

@@ -36,7 +36,7 @@ pub fn truncate_for_model(text: &str) -> String {
 }
 
 /// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
-fn prefix_within(s: &str, max: usize) -> &str {
+pub(crate) fn prefix_within(s: &str, max: usize) -> &str {
     if s.len() <= max {
         return s;
     }

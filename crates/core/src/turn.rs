@@ -44,6 +44,7 @@ pub(crate) async fn run_task(
         let (items, usage) = match stream_with_retries(&sess, &sub_id, &cancel).await {
             Ok(done) => done,
             Err(TurnError::Interrupted) => {
+                end_task(&sess);
                 sess.send_event(
                     &sub_id,
                     EventMsg::TurnAborted {
@@ -53,6 +54,7 @@ pub(crate) async fn run_task(
                 return;
             }
             Err(TurnError::Client(e)) => {
+                end_task(&sess);
                 sess.send_event(
                     &sub_id,
                     EventMsg::Error {
@@ -94,7 +96,14 @@ pub(crate) async fn run_task(
         // Usage is reported after the response's own items, so front ends show it last.
         record_usage(&sess, &sub_id, usage);
         if calls.is_empty() {
-            break;
+            // Input that arrived meanwhile continues this task; otherwise the task ends, in
+            // the same critical section the submission loop uses to decide.
+            let mut state = lock(&sess.state);
+            if state.pending_input.is_empty() {
+                state.task_running = false;
+                break;
+            }
+            continue;
         }
         // Every call gets an output, in call order, even when the turn is interrupted.
         let mut interrupted = false;
@@ -108,6 +117,7 @@ pub(crate) async fn run_task(
             sess.record_items(std::slice::from_ref(&output));
         }
         if interrupted || cancel.is_cancelled() {
+            end_task(&sess);
             sess.send_event(
                 &sub_id,
                 EventMsg::TurnAborted {
@@ -119,6 +129,12 @@ pub(crate) async fn run_task(
     }
     sess.flush();
     sess.send_event(&sub_id, EventMsg::TaskComplete { last_agent_message });
+}
+
+/// Marks the task finished before its last event, so input sent in reaction to that event
+/// starts a new task.
+fn end_task(sess: &Session) {
+    lock(&sess.state).task_running = false;
 }
 
 /// One model response, retried while the error allows it.

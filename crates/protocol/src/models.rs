@@ -132,7 +132,8 @@ impl ResponseItem {
             Self::FunctionCall { call_id, .. } | Self::CustomToolCall { call_id, .. } => {
                 Some(call_id)
             }
-            Self::LocalShellCall { call_id, .. } => call_id.as_deref(),
+            // Older servers leave `call_id` out of local shell calls; their item id stands in.
+            Self::LocalShellCall { call_id, id, .. } => call_id.as_deref().or(id.as_deref()),
             _ => None,
         }
     }

@@ -2,6 +2,8 @@
 
 use codex_test_support::MockResponse;
 use codex_test_support::responses::{ev_assistant_message, ev_completed};
+use std::os::unix::fs::PermissionsExt;
+
 use predicates::prelude::*;
 
 use super::harness::Env;
@@ -63,7 +65,6 @@ fn prompts_are_saved_to_history_jsonl() {
     let line: serde_json::Value = serde_json::from_str(history.lines().next().unwrap()).unwrap();
     assert_eq!(line["text"], "remember me");
     assert!(line["session_id"].as_str().is_some_and(|s| s.len() == 36));
-    use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(env.home.path().join("history.jsonl"))
         .unwrap()
         .permissions()

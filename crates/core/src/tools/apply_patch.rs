@@ -3,7 +3,7 @@
 //! outside its protected `.git`/`.codex`) stands in for the sandbox.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use codex_apply_patch::ChangeKind;
 use codex_command_safety::{SafetyCheck, assess_patch_safety};
@@ -28,9 +28,9 @@ pub(crate) async fn handle(
     sub_id: &str,
     call_id: &str,
     patch_text: &str,
+    cwd: &Path,
     cancel: &CancellationToken,
 ) -> String {
-    let cwd = &sess.config.cwd;
     let patch = match codex_apply_patch::parse_patch(patch_text) {
         Ok(patch) => patch,
         Err(e) => return format!("apply_patch verification failed: {e}"),
@@ -43,9 +43,13 @@ pub(crate) async fn handle(
         .iter()
         .map(|c| (c.path.clone(), kind_of(c.kind)))
         .collect();
-    let paths = codex_apply_patch::affected_paths(&patch, cwd);
-    let roots = codex_sandbox::writable_roots(&sess.config.sandbox_policy, cwd);
-    let writable = |p: &std::path::Path| {
+    // Judge where the writes would really land: through symlinks, as the kernel would.
+    let paths: Vec<PathBuf> = codex_apply_patch::affected_paths(&patch, cwd)
+        .iter()
+        .map(|p| resolve_for_write(p))
+        .collect();
+    let roots = codex_sandbox::writable_roots(&sess.config.sandbox_policy, &sess.config.cwd);
+    let writable = |p: &Path| {
         sess.config.sandbox_policy.has_full_disk_write_access()
             || roots.iter().any(|r| r.is_path_writable(p))
     };
@@ -70,7 +74,11 @@ pub(crate) async fn handle(
                 .await
             {
                 ReviewDecision::Approved | ReviewDecision::ApprovedForSession => false,
-                ReviewDecision::Denied | ReviewDecision::Abort => {
+                ReviewDecision::Abort => {
+                    cancel.cancel();
+                    return "patch rejected by user; the turn was stopped".to_owned();
+                }
+                ReviewDecision::Denied => {
                     return "patch rejected by user".to_owned();
                 }
             }
@@ -105,5 +113,53 @@ fn kind_of(kind: ChangeKind) -> FileChangeKind {
         ChangeKind::Add => FileChangeKind::Add,
         ChangeKind::Delete => FileChangeKind::Delete,
         ChangeKind::Update => FileChangeKind::Update,
+    }
+}
+
+/// The path a write to `path` would reach: symlinks in it (the file itself included) resolved.
+/// For a path that does not exist yet, its nearest existing ancestor is resolved and the rest
+/// appended, so a symlinked directory inside the workspace cannot smuggle a new file out.
+fn resolve_for_write(path: &Path) -> PathBuf {
+    if let Ok(real) = std::fs::canonicalize(path) {
+        return real;
+    }
+    let mut rest = Vec::new();
+    let mut current = path;
+    while let Some(parent) = current.parent() {
+        if let Some(name) = current.file_name() {
+            rest.push(name.to_owned());
+        }
+        if let Ok(real) = std::fs::canonicalize(parent) {
+            return rest.iter().rev().fold(real, |acc, name| acc.join(name));
+        }
+        current = parent;
+    }
+    path.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resolve_for_write;
+
+    #[test]
+    fn writes_through_symlinks_are_judged_at_their_target() {
+        let root = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let real_outside = std::fs::canonicalize(outside.path()).unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.path().join("link")).unwrap();
+        assert_eq!(
+            resolve_for_write(&root.path().join("link/new/file.txt")),
+            real_outside.join("new/file.txt")
+        );
+        std::fs::write(outside.path().join("target.txt"), "x").unwrap();
+        std::os::unix::fs::symlink(
+            outside.path().join("target.txt"),
+            root.path().join("file-link"),
+        )
+        .unwrap();
+        assert_eq!(
+            resolve_for_write(&root.path().join("file-link")),
+            real_outside.join("target.txt")
+        );
     }
 }

@@ -34,7 +34,15 @@ pub(crate) async fn handle_call(
                 spec::APPLY_PATCH => {
                     match serde_json::from_str::<apply_patch::ApplyPatchArgs>(arguments) {
                         Ok(args) => {
-                            apply_patch::handle(sess, sub_id, call_id, &args.input, cancel).await
+                            apply_patch::handle(
+                                sess,
+                                sub_id,
+                                call_id,
+                                &args.input,
+                                &sess.config.cwd,
+                                cancel,
+                            )
+                            .await
                         }
                         Err(e) => bad_arguments(name, &e),
                     }
@@ -54,7 +62,7 @@ pub(crate) async fn handle_call(
             ..
         } => {
             let output = if name == spec::APPLY_PATCH {
-                apply_patch::handle(sess, sub_id, call_id, input, cancel).await
+                apply_patch::handle(sess, sub_id, call_id, input, &sess.config.cwd, cancel).await
             } else {
                 format!("unsupported custom tool call: {name}")
             };
@@ -63,10 +71,8 @@ pub(crate) async fn handle_call(
                 output,
             }
         }
-        ResponseItem::LocalShellCall {
-            call_id, action, ..
-        } => {
-            let call_id = call_id.clone().unwrap_or_default();
+        ResponseItem::LocalShellCall { action, .. } => {
+            let call_id = call.tool_call_id().unwrap_or_default().to_owned();
             let LocalShellAction::Exec {
                 command,
                 timeout_ms,

@@ -46,7 +46,11 @@ pub(super) async fn handle(
     if let codex_apply_patch::MaybeApplyPatch::Body(patch) =
         codex_apply_patch::maybe_parse_apply_patch(&args.command)
     {
-        return super::apply_patch::handle(sess, sub_id, call_id, &patch.patch, cancel).await;
+        let dir = patch
+            .workdir
+            .as_ref()
+            .map_or_else(|| cwd.clone(), |w| cwd.join(w));
+        return super::apply_patch::handle(sess, sub_id, call_id, &patch.patch, &dir, cancel).await;
     }
     let config = &sess.config;
     let escalated = args.with_escalated_permissions.unwrap_or(false);
@@ -78,14 +82,7 @@ pub(super) async fn handle(
             match ask(sess, sub_id, call_id, &args.command, &cwd, reason, cancel).await {
                 Some(()) => false,
                 None => {
-                    return declined(
-                        sess,
-                        sub_id,
-                        call_id,
-                        &args.command,
-                        &cwd,
-                        "exec command rejected by user",
-                    );
+                    return declined(sess, sub_id, call_id, &args.command, &cwd, REJECTED_BY_USER);
                 }
             }
         }
@@ -139,7 +136,7 @@ pub(super) async fn handle(
                     )
                     .await
                 }
-                None => Ok(out),
+                None => return REJECTED_BY_USER.to_owned(),
             }
         }
         other => other,
@@ -150,7 +147,11 @@ pub(super) async fn handle(
     }
 }
 
-/// Asks the user; `Some` when approved. Approval for the session is remembered.
+/// What the model reads when the user says no.
+const REJECTED_BY_USER: &str = "exec command rejected by user";
+
+/// Asks the user; `Some` when approved. Approval for the session is remembered; `Abort` also
+/// stops the turn.
 async fn ask(
     sess: &Session,
     sub_id: &str,
@@ -175,7 +176,11 @@ async fn ask(
             lock(&sess.state).approved_commands.insert(command.to_vec());
             Some(())
         }
-        ReviewDecision::Denied | ReviewDecision::Abort => None,
+        ReviewDecision::Denied => None,
+        ReviewDecision::Abort => {
+            cancel.cancel();
+            None
+        }
     }
 }
 
@@ -198,7 +203,15 @@ async fn run_reported(
             cwd: cwd.to_owned(),
         }),
     );
-    let env = crate::exec_env::create_env(&sess.config.shell_environment_policy, std::env::vars());
+    let env = crate::exec_env::create_env(
+        &sess.config.shell_environment_policy,
+        std::env::vars_os().map(|(k, v)| {
+            (
+                k.to_string_lossy().into_owned(),
+                v.to_string_lossy().into_owned(),
+            )
+        }),
+    );
     let params = ExecParams {
         command: command.to_vec(),
         cwd: cwd.to_owned(),
