@@ -290,3 +290,26 @@ fn the_real_binaries_answer_as_codex_subcommands() {
         .code(2)
         .stderr(predicate::str::contains("not built yet"));
 }
+
+#[test]
+fn root_options_before_a_subcommand_go_to_it() {
+    let shim = ShimDir::new("codex");
+    shim.script("codex-exec", r#"echo "exec got: $*""#);
+    shim.script("codex-tui", r#"echo "tui got: $*""#);
+    shim.cmd()
+        .args(["-c", "model=o3", "-p", "fast", "exec", "--json", "hi"])
+        .assert()
+        .success()
+        .stdout("exec got: -c model=o3 -p fast --json hi\n");
+    // A value that happens to be a subcommand's name stays a value.
+    shim.cmd()
+        .args(["-m", "exec", "fix it"])
+        .assert()
+        .success()
+        .stdout("tui got: -m exec fix it\n");
+    shim.cmd()
+        .args(["--full-auto", "fix it"])
+        .assert()
+        .success()
+        .stdout("tui got: --full-auto fix it\n");
+}

@@ -53,8 +53,16 @@ pub fn run(args: &[OsString]) -> ExitCode {
             Some(sub) => dispatch(sub, &[OsString::from("--help")]),
         },
         "completion" => completion(&rest[1..]),
-        // Options without a subcommand belong to the terminal UI, as in Codex.
-        option if option.starts_with('-') => exec_binary("codex-tui", &[], rest, "codex"),
+        // Options before a subcommand go to it (`codex -c k=v exec ...`, as Codex prepends
+        // root overrides); options without one belong to the terminal UI.
+        option if option.starts_with('-') => match split_root_options(rest) {
+            Some((options, sub, after)) => {
+                let mut args = options.to_vec();
+                args.extend_from_slice(after);
+                dispatch(sub, &args)
+            }
+            None => exec_binary("codex-tui", &[], rest, "codex"),
+        },
         sub => dispatch(sub, &rest[1..]),
     }
 }
@@ -79,6 +87,40 @@ fn dispatch(name: &str, args: &[OsString]) -> ExitCode {
          Run `codex --help` for the list. To start the terminal UI with this as the prompt, run `codex -- {name}`."
     );
     ExitCode::from(2)
+}
+
+/// Root options that take a value; the value is never a subcommand.
+const VALUE_OPTIONS: &[&str] = &[
+    "-c",
+    "--config",
+    "-p",
+    "--profile",
+    "-m",
+    "--model",
+    "-s",
+    "--sandbox",
+    "-a",
+    "--ask-for-approval",
+    "-C",
+    "--cd",
+    "-i",
+    "--image",
+];
+
+/// Splits `[options] SUB [args]` when SUB is a known subcommand: the options, its name, the
+/// rest. `None` when the first word after the options is not a subcommand (a TUI prompt).
+fn split_root_options(args: &[OsString]) -> Option<(&[OsString], &str, &[OsString])> {
+    let mut i = 0;
+    while let Some(arg) = args.get(i).and_then(|a| a.to_str()) {
+        if arg == "--" {
+            return None;
+        }
+        if !arg.starts_with('-') {
+            return subcommands::find(arg).map(|_| (&args[..i], arg, &args[i + 1..]));
+        }
+        i += if VALUE_OPTIONS.contains(&arg) { 2 } else { 1 };
+    }
+    None
 }
 
 /// `codex sandbox linux CMD` is Codex's spelling; the platform word is implied here.
