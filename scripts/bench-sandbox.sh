@@ -42,7 +42,8 @@ fi
 # enumerated child by child to carve out the cwd's `.git`.
 work="$(mktemp -d "$target_dir/bench-sandbox.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-# A realistic policy: a repository as the cwd (so `.git` is carved out), temp dirs, no network.
+# A realistic policy: a repository as the cwd (so `.git` gets its read-only mount), temp dirs,
+# no network.
 mkdir -p "$work/repo/src"
 git init -q "$work/repo"
 policy='{"mode":"workspace-write","writable_roots":[],"network_access":false,"exclude_tmpdir_env_var":false,"exclude_slash_tmp":false}'

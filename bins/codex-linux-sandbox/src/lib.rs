@@ -2,6 +2,10 @@
 //! it to this process, exec the command. Nothing here forks or re-execs: the command inherits
 //! the restrictions through `execve`, which is what keeps a sandboxed `true` nearly as cheap
 //! as a bare one.
+//!
+//! Setting [`FORCE_FALLBACK_ENV_VAR`] to `1` makes the helper skip the mount namespace and
+//! use the stricter child-by-child Landlock rules it otherwise only falls back to when no
+//! namespace can be made. It is meant for tests of that fallback, not for users.
 
 use std::ffi::OsString;
 use std::fmt;
@@ -11,7 +15,11 @@ use std::path::PathBuf;
 use codex_cli::linux_sandbox::LinuxSandboxCli;
 use codex_config::ConfigOverrides;
 use codex_protocol::{SandboxMode, SandboxPolicy};
-use codex_sandbox::{SandboxError, SandboxRequest};
+use codex_sandbox::{ReadOnlyGuard, SandboxError, SandboxRequest};
+
+/// When set to `1`, `.git` and `.codex` are kept read-only by the fallback rules instead of
+/// read-only mounts (for tests of that fallback).
+pub const FORCE_FALLBACK_ENV_VAR: &str = "CODEX_LINUX_SANDBOX_FORCE_FALLBACK";
 
 /// Why the command did not start; [`Failure::exit_code`] maps it to the documented codes.
 #[derive(Debug)]
@@ -69,6 +77,7 @@ pub fn run(cli: LinuxSandboxCli, warnings: &mut dyn Write) -> Failure {
         policy_cwd: &resolved.policy_cwd,
         deny_read: &resolved.deny_read,
         allow_partial: resolved.allow_partial,
+        mount_namespace: std::env::var_os(FORCE_FALLBACK_ENV_VAR).is_none_or(|v| v != "1"),
     };
     match codex_sandbox::apply_to_current_process(&request) {
         Ok(enforcement) => {
@@ -77,6 +86,14 @@ pub fn run(cli: LinuxSandboxCli, warnings: &mut dyn Write) -> Failure {
                 let _ = writeln!(
                     warnings,
                     "codex-linux-sandbox: warning: running partly sandboxed: {shortfall}"
+                );
+            }
+            if let ReadOnlyGuard::ChildRules { reason } = &enforcement.read_only_guard {
+                let _ = writeln!(
+                    warnings,
+                    "codex-linux-sandbox: note: no private mount namespace ({reason}); .git and \
+                     .codex are protected by the stricter fallback, so files directly in the \
+                     workspace can be written but not created, removed or renamed"
                 );
             }
         }

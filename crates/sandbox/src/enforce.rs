@@ -22,8 +22,9 @@ pub struct SandboxRequest<'a> {
     pub allow_partial: bool,
     /// Keep existing read-only subpaths read-only with bind mounts in a private mount
     /// namespace, so each writable root is fully writable otherwise. `false` goes straight to
-    /// the stricter fallback that is otherwise only used when no namespace can be made; it
-    /// exists so tests can exercise that fallback.
+    /// the stricter fallback that is otherwise only used when no namespace can be made (it
+    /// also keeps missing read-only subpaths from being created); it exists so tests can
+    /// exercise that fallback.
     pub mount_namespace: bool,
 }
 
@@ -94,13 +95,14 @@ pub fn apply_to_current_process(request: &SandboxRequest<'_>) -> Result<Enforcem
             .collect();
         // The namespace and its mounts come first: Landlock forbids mounting once applied.
         let targets = crate::mount_guard::targets(&roots);
-        let mounted = if targets.is_empty() {
-            Some(targets.as_slice())
-        } else if !request.mount_namespace {
+        let guarded = roots.iter().any(|r| !r.read_only_subpaths.is_empty());
+        let mounted = if guarded && !request.mount_namespace {
             enforcement.read_only_guard = ReadOnlyGuard::ChildRules {
                 reason: "mount namespace disabled by the caller".to_owned(),
             };
             None
+        } else if targets.is_empty() {
+            Some(targets.as_slice())
         } else {
             match crate::mount_guard::protect(&targets)? {
                 Ok(()) => {

@@ -1,16 +1,32 @@
 //! The Landlock half of the sandbox: which paths get which rights, and the ruleset.
 //!
 //! Landlock rules only ever add access, and a rule on a directory covers everything beneath
-//! it. So "write under the root but not in its `.git`" cannot be one rule: we enumerate the
-//! root's children and grant each one except the protected ones, descending only along the
-//! way to a protected path that lies deeper. Deny-read paths are carved out of "read
-//! everything" the same way, starting at `/`.
+//! it. So "write under the root but not in its `.git`" cannot be one Landlock rule. Normally it
+//! does not have to be: the existing `.git` and `.codex` are read-only bind mounts
+//! (`mount_guard`) and each writable root is one write rule. Where that is not possible the
+//! root's children are enumerated and each one except the protected ones is granted,
+//! descending only along the way to a protected path that lies deeper. Deny-read paths are
+//! carved out of "read everything" the same way, starting at `/`.
 //!
 //! Consequences, all deliberate:
-//! - In a root that has protected subpaths (the policy cwd always has: `.git` and `.codex`
-//!   are protected there even before they exist) the root directory itself gets no rule, so
-//!   entries directly in it can be written but not created, removed or renamed; everything
-//!   in its subdirectories is fully writable. A rule on the root would reach `.git` too.
+//! - A protected path that does not exist yet (no `.git` in the cwd) is not protected from
+//!   being created: there is nothing to mount over, and carving it out would cost the whole
+//!   root its top-level entries. A command can therefore `git init` or create `.codex` in a
+//!   root that has none; it cannot touch an existing one. (Codex's own Landlock helper
+//!   protects nothing here.)
+//! - A protected mountpoint cannot be renamed or removed (`EBUSY`), and nothing beneath it can
+//!   be written (`EROFS`), linked out (`EXDEV`) or mounted over (Landlock forbids mounts).
+//! - A root that contains another root's protected path deeper down (a configured parent of
+//!   the cwd, or `/tmp` around a cwd under `/tmp`) is still carved around the inner root, so
+//!   the repository cannot be moved aside and replaced by one with planted hooks; entries
+//!   directly in that outer root can be written but not created, removed or renamed. The same
+//!   holds for a root whose `.git` or `.codex` is a symlink (a mount would land on the target,
+//!   leaving the link replaceable).
+//! - Fallback, when no mount namespace can be had (user namespaces disabled, a container
+//!   profile, nested sandboxes): every protected path, even a missing one, is carved out. In
+//!   a root with protected paths (the policy cwd always has) the root itself then gets no
+//!   rule, so entries directly in it can be written but not created, removed or renamed;
+//!   everything in its subdirectories stays fully writable.
 //! - Symlinks among the enumerated children get no rule: a rule on a symlink would grant its
 //!   target. Writes through a symlink are judged at the target's real path.
 //! - Directories that cannot be listed (permissions) get no rule below them: stricter, never
@@ -120,7 +136,7 @@ fn carve_outs(root: &WritableRoot, roots: &[WritableRoot], mounted: &[PathBuf]) 
                 .min_by_key(|r| r.components().count())
                 .unwrap_or(mount)
                 .clone(),
-            None if std::fs::symlink_metadata(path).is_err() => continue,
+            None if fs::symlink_metadata(path).is_err() => continue,
             None => path.clone(),
         };
         if !out.contains(&carve) {
@@ -278,6 +294,47 @@ mod tests {
             .find(|r| r.path == base.join("README"))
             .unwrap();
         assert!(!readme.is_dir);
+    }
+
+    #[test]
+    fn mounted_paths_leave_their_root_one_rule_but_outer_roots_are_carved() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path().canonicalize().unwrap();
+        let ws = base.join("ws");
+        for sub in ["ws/.git", "ws/src", "other", "linked/real"] {
+            fs::create_dir_all(base.join(sub)).unwrap();
+        }
+        std::os::unix::fs::symlink(base.join("linked/real"), base.join("linked/.git")).unwrap();
+        let roots = [
+            WritableRoot {
+                root: ws.clone(),
+                read_only_subpaths: vec![ws.join(".git"), ws.join(".codex")],
+            },
+            WritableRoot {
+                root: base.clone(),
+                read_only_subpaths: vec![
+                    ws.join(".git"),
+                    ws.join(".codex"),
+                    base.join("linked/real"),
+                    base.join("linked/.git"),
+                ],
+            },
+            WritableRoot {
+                root: base.join("linked"),
+                read_only_subpaths: vec![base.join("linked/real"), base.join("linked/.git")],
+            },
+        ];
+        let mounted = [base.join("linked/real"), ws.join(".git")];
+        let rules = plan(&roots, &[], Some(&mounted));
+        // `ws` is one rule; `base` is carved around `ws` (its own root) so `ws` stays put;
+        // `linked` is carved around its symlinked `.git`.
+        assert_eq!(
+            write_rules(&rules),
+            vec![base.join("linked/real"), base.join("other"), ws.clone()]
+        );
+        // Without mounts, every protected path, even the missing `.codex`, is carved out.
+        let rules = plan(&roots[..1], &[], None);
+        assert_eq!(write_rules(&rules), vec![ws.join("src")]);
     }
 
     #[test]

@@ -5,7 +5,9 @@
 //! mount namespace private to this process (and everything it execs), and the root gets one
 //! Landlock write rule. The read-only mount refuses every write beneath it (`EROFS`), and the
 //! mountpoint itself cannot be removed, renamed or replaced (`EBUSY`); Landlock refuses the
-//! command any `mount`/`umount` of its own, so it cannot take the mounts away again.
+//! command any `mount`/`umount` of its own, so it cannot take the mounts away again, and
+//! Landlock's ptrace scoping keeps it from opening another process's `/proc/PID/ns/mnt` to
+//! `setns` back into a namespace without them.
 //!
 //! Setting up takes a few system calls in this process, before Landlock and seccomp, with no
 //! fork and no re-exec:

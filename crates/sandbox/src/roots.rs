@@ -4,8 +4,10 @@
 //! `writable_roots`, the policy cwd, `/tmp` and `$TMPDIR` (each unless excluded). Inside a root,
 //! `.git` (or, when `.git` is a file, the git dir it points to) and `.codex` stay read-only:
 //! a command that could write there could plant a hook or a config that runs later, outside
-//! the sandbox. In the policy cwd they are protected even before they exist, so a command
-//! cannot create a repository or a project config there either.
+//! the sandbox. In the policy cwd they are listed even before they exist, so
+//! [`WritableRoot::is_path_writable`] (asked before a patch is applied) refuses to create a
+//! repository or a project config there. The Linux sandbox enforces the list for what exists
+//! (missing paths only under its fallback rules; see the crate docs).
 
 use std::path::{Path, PathBuf};
 
@@ -21,7 +23,8 @@ const PROTECTED_NAMES: [&str; 2] = [".git", ".codex"];
 pub struct WritableRoot {
     /// The directory, absolute (canonical when it exists).
     pub root: PathBuf,
-    /// Paths under `root` that stay read-only, absolute. They need not exist.
+    /// Paths under `root` that stay read-only, absolute. They need not exist (the sandbox
+    /// only keeps existing ones from being written, except under its fallback rules).
     pub read_only_subpaths: Vec<PathBuf>,
 }
 

@@ -1,6 +1,11 @@
 //! Writes outside the roots, and into protected paths inside them, must fail.
 
-use super::harness::{Fixture, VICTIM, assert_denied, assert_ok, users};
+use std::os::unix::fs::MetadataExt;
+
+use super::harness::{
+    Fixture, NOBODY, User, VICTIM, assert_denied, assert_ok, chown_tree, is_root, python, stderr,
+    users,
+};
 
 #[test]
 fn writing_a_new_file_outside_the_roots_fails() {
@@ -49,8 +54,8 @@ fn writing_through_a_symlink_that_points_out_fails() {
         std::os::unix::fs::symlink(&victim, &link).unwrap();
         let dir_link = f.ws.join("sub/out");
         std::os::unix::fs::symlink(&f.outside, &dir_link).unwrap();
-        if user == super::harness::User::Nobody {
-            super::harness::chown_tree(&f.base, super::harness::NOBODY);
+        if user == User::Nobody {
+            chown_tree(&f.base, NOBODY);
         }
         let script = format!("echo pwned > {}", link.display());
         assert_denied(&f.sh(&f.policy(), &script), "write via file symlink");
@@ -93,67 +98,243 @@ fn renaming_a_file_out_of_a_root_fails() {
     }
 }
 
+/// Both ways of keeping `.git` read-only: read-only mounts, and the fallback rules.
+const GUARDS: [(bool, &str); 2] = [(false, "mounts"), (true, "fallback")];
+
 #[test]
 fn git_and_codex_dirs_in_the_cwd_stay_read_only() {
     for user in users() {
-        let f = Fixture::new(user);
-        let config = f.ws.join(".git/config");
-        let before = f.read(&config);
-        for script in [
-            "echo '[core] fsmonitor = evil' >> .git/config",
-            "printf '#!/bin/sh\\necho pwned\\n' > .git/hooks/pre-commit",
-            "ln -s ../../sub/file .git/hooks/post-checkout",
-            "rm .git/HEAD",
-            "mv .git .git-moved",
-            "mv .git/config sub/config",
-            "mkdir .codex",
-            "ln -s sub .codex",
-        ] {
-            assert_denied(&f.sh(&f.policy(), script), script);
+        for (fallback, guard) in GUARDS {
+            let f = Fixture::new(user);
+            std::fs::create_dir(f.ws.join(".codex")).unwrap();
+            std::fs::write(f.ws.join(".codex/config.toml"), "model = \"a\"\n").unwrap();
+            if user == User::Nobody {
+                chown_tree(&f.base, NOBODY);
+            }
+            let config = f.ws.join(".git/config");
+            let before = f.read(&config);
+            for script in [
+                "echo '[core] fsmonitor = evil' >> .git/config",
+                "printf '#!/bin/sh\\necho pwned\\n' > .git/hooks/pre-commit",
+                "ln -s ../../sub/file .git/hooks/post-checkout",
+                "rm .git/HEAD",
+                "rm -rf .git",
+                "mv .git .git-moved",
+                "mv .git/config sub/config",
+                "ln .git/config sub/config-link",
+                "echo evil > .codex/config.toml",
+                "mv .codex .codex-moved",
+                "rm -rf .codex",
+            ] {
+                assert_denied(
+                    &f.sh_with(fallback, &f.policy(), script),
+                    &format!("{guard}: {script}"),
+                );
+            }
+            assert_eq!(f.read(&config), before, "{user:?} {guard}");
+            assert!(f.ws.join(".git/HEAD").exists());
+            assert!(!f.ws.join(".git/hooks/pre-commit").exists());
+            assert!(!f.ws.join(".git/hooks/post-checkout").exists());
+            assert!(!f.ws.join("sub/config-link").exists());
+            assert_eq!(f.read(&f.ws.join(".codex/config.toml")), "model = \"a\"\n");
+            // The rest of the workspace is writable.
+            assert_ok(
+                &f.sh_with(
+                    fallback,
+                    &f.policy(),
+                    "echo more >> README && echo new > sub/new",
+                ),
+                guard,
+            );
         }
-        assert_eq!(f.read(&config), before);
-        assert!(f.ws.join(".git/HEAD").exists());
-        assert!(!f.ws.join(".git/hooks/pre-commit").exists());
-        assert!(!f.ws.join(".git/hooks/post-checkout").exists());
-        assert!(!f.ws.join(".codex").exists());
-        // The rest of the workspace is writable.
+    }
+}
+
+#[test]
+fn entries_directly_in_the_cwd_can_be_created_removed_and_renamed() {
+    // Regression: `.git` used to be carved out of the cwd by granting the cwd's children
+    // instead of the cwd, which made `echo x > new.txt`, `sed -i` and `npm install` fail.
+    for user in users() {
+        let f = Fixture::new(user);
+        let out = f.sh(
+            &f.policy(),
+            "echo x > new.txt && sed -i s/readme/changed/ README && mv new.txt renamed.txt \
+             && mkdir node_modules && echo m > node_modules/m && mv node_modules nm \
+             && rm -r nm renamed.txt && echo kept > kept && mkdir kept-dir",
+        );
+        assert_ok(&out, "top-level create, remove, rename");
+        assert!(!stderr(&out).contains("note:"), "{}", stderr(&out));
+        assert_eq!(f.read(&f.ws.join("README")), "changed\n");
+        assert!(!f.ws.join("renamed.txt").exists() && !f.ws.join("nm").exists());
+        // Created with the caller's real ids, also through the user namespace.
+        let owner = if user == User::Nobody {
+            NOBODY
+        } else {
+            f.ws.metadata().unwrap().uid()
+        };
+        for created in ["kept", "kept-dir"] {
+            let meta = f.ws.join(created).metadata().unwrap();
+            assert_eq!(
+                (meta.uid(), meta.gid()),
+                (owner, owner),
+                "{user:?} {created}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_fallback_keeps_git_read_only_at_the_price_of_top_level_entries_and_says_so() {
+    for user in users() {
+        let f = Fixture::new(user);
+        let out = f.sh_fallback(&f.policy(), "echo x > new-top-level");
+        assert_denied(&out, "fallback: top-level create");
+        let err = stderr(&out);
+        let note: Vec<&str> = err
+            .lines()
+            .filter(|l| l.starts_with("codex-linux-sandbox: note:"))
+            .collect();
+        assert_eq!(note.len(), 1, "{err}");
+        assert!(
+            note[0].contains(".git") && note[0].contains("fallback"),
+            "{}",
+            note[0]
+        );
         assert_ok(
-            &f.sh(&f.policy(), "echo more >> README && echo new > sub/new"),
-            "ws",
+            &f.sh_fallback(&f.policy(), "echo x >> README"),
+            "top-level append",
         );
-    }
-}
-
-#[test]
-fn a_git_dir_cannot_be_created_in_a_cwd_without_one() {
-    for user in users() {
-        let f = Fixture::new(user);
-        std::fs::remove_dir_all(f.ws.join(".git")).unwrap();
-        assert_denied(&f.sh(&f.policy(), "git init -q ."), "git init");
-        assert_denied(&f.sh(&f.policy(), "mkdir .git"), "mkdir .git");
-        assert!(!f.ws.join(".git").exists());
-    }
-}
-
-#[test]
-fn entries_directly_in_a_protected_root_cannot_be_created_documented_limit() {
-    // A rule on the cwd itself would also cover its `.git`, so the cwd gets rules on its
-    // children only: existing top-level files are writable, new ones cannot be created.
-    // Roots without protected subpaths (here `extra`) have no such limit.
-    for user in users() {
-        let f = Fixture::new(user);
-        assert_denied(
-            &f.sh(&f.policy(), "echo x > new-top-level"),
-            "top-level create",
-        );
-        assert_ok(&f.sh(&f.policy(), "echo x >> README"), "top-level append");
         let script = format!(
             "echo x > {}/new && mkdir {}/d",
             f.extra.display(),
             f.extra.display()
         );
-        assert_ok(&f.sh(&f.policy(), &script), "create in extra root");
+        assert_ok(&f.sh_fallback(&f.policy(), &script), "create in extra root");
     }
+}
+
+#[test]
+fn a_missing_git_dir_is_kept_from_creation_only_by_the_fallback() {
+    // The documented trade-off: a mount can only protect what exists.
+    for user in users() {
+        let f = Fixture::new(user);
+        std::fs::remove_dir_all(f.ws.join(".git")).unwrap();
+        assert_denied(&f.sh_fallback(&f.policy(), "git init -q ."), "git init");
+        assert_denied(&f.sh_fallback(&f.policy(), "mkdir .git"), "mkdir .git");
+        assert!(!f.ws.join(".git").exists());
+        assert_ok(&f.sh(&f.policy(), "git init -q ."), "git init with mounts");
+        assert!(f.ws.join(".git/HEAD").exists());
+    }
+}
+
+#[test]
+fn a_git_file_and_the_git_dir_it_names_stay_read_only() {
+    // A worktree or submodule: `.git` is a file naming the real git dir.
+    for user in users() {
+        for (fallback, guard) in GUARDS {
+            let f = Fixture::new(user);
+            let gitdir = f.extra.join("real-gitdir");
+            std::fs::create_dir_all(gitdir.join("hooks")).unwrap();
+            let dot_git = f.extra.join(".git");
+            let pointer = format!("gitdir: {}\n", gitdir.display());
+            std::fs::write(&dot_git, &pointer).unwrap();
+            if user == User::Nobody {
+                chown_tree(&f.base, NOBODY);
+            }
+            let (g, d, x) = (dot_git.display(), gitdir.display(), f.extra.display());
+            for script in [
+                format!("echo 'gitdir: /elsewhere' > {g}"),
+                format!("rm -f {g}"),
+                format!("mv {g} {x}/moved"),
+                format!("touch {d}/hooks/pre-commit"),
+                format!("mv {d} {x}/moved-dir"),
+            ] {
+                assert_denied(
+                    &f.sh_with(fallback, &f.policy(), &script),
+                    &format!("{guard}: {script}"),
+                );
+            }
+            assert_eq!(f.read(&dot_git), pointer, "{user:?} {guard}");
+            assert!(!gitdir.join("hooks/pre-commit").exists());
+            assert_ok(
+                &f.sh_with(fallback, &f.policy(), &format!("echo x >> {x}/file.txt")),
+                guard,
+            );
+            if !fallback {
+                assert_ok(&f.sh(&f.policy(), &format!("echo x > {x}/new")), guard);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_cwd_inside_another_root_cannot_be_moved_aside() {
+    // With the parent writable too, moving the repository away and creating a fresh `.git`
+    // (with hooks) where it was would get around read-only mounts; the parent root is
+    // carved around the cwd instead.
+    for user in users() {
+        for (fallback, guard) in GUARDS {
+            let f = Fixture::new(user);
+            let policy = f.policy_with(&[&f.base], false);
+            for script in [
+                "mv ../ws ../ws-moved",
+                "rm -rf ../ws",
+                "mv ../ws/.git ../git",
+            ] {
+                assert_denied(
+                    &f.sh_with(fallback, &policy, script),
+                    &format!("{guard}: {script}"),
+                );
+            }
+            assert!(f.ws.join(".git/HEAD").exists());
+            assert!(!f.base.join("ws-moved").exists());
+            assert_ok(
+                &f.sh_with(fallback, &policy, "echo x >> README && echo y > ../extra/y"),
+                guard,
+            );
+        }
+        let f = Fixture::new(user);
+        let policy = f.policy_with(&[&f.base], false);
+        assert_ok(&f.sh(&policy, "echo x > new-in-cwd"), "create in the cwd");
+    }
+}
+
+#[test]
+fn the_read_only_mounts_cannot_be_undone_or_left_behind() {
+    if !is_root() {
+        eprintln!("skipping: only root could otherwise unmount or enter another namespace");
+        return;
+    }
+    let f = Fixture::new(User::Me);
+    let config = f.ws.join(".git/config");
+    let before = f.read(&config);
+    let c = config.display();
+    for script in [
+        "umount .git".to_owned(),
+        "umount -l .git".to_owned(),
+        "mount -o remount,rw,bind .git".to_owned(),
+        "mount --bind sub .git".to_owned(),
+        format!("unshare -m sh -c 'umount .git; echo x >> {c}'"),
+        format!("nsenter -t 1 -m sh -c 'echo x >> {c}'"),
+        format!("nsenter -t $PPID -m sh -c 'echo x >> {c}'"),
+    ] {
+        assert_denied(&f.sh(&f.policy(), &script), &script);
+    }
+    // setns through a pidfd, which opens no /proc file.
+    let code = "import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+for pid in (1, os.getppid()):
+    if libc.setns(os.pidfd_open(pid), 0x00020000) == 0:
+        open(sys.argv[1], 'a').write('x')";
+    let argv = python(code, &[config.to_str().unwrap()]);
+    let out = f.sandbox(&f.policy(), &[], &argv).output().unwrap();
+    assert_eq!(f.read(&config), before, "setns by pidfd: {out:?}");
+    // The mounts live in the command's own namespace only.
+    let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    assert!(
+        !mountinfo.contains(&f.ws.display().to_string()),
+        "{mountinfo}"
+    );
 }
 
 #[test]
@@ -182,8 +363,8 @@ fn deny_read_hides_file_contents_but_not_the_rest() {
         std::fs::create_dir(f.outside.join("keys")).unwrap();
         std::fs::write(f.outside.join("keys/id"), "secret\n").unwrap();
         std::fs::write(f.extra.join(".env"), "TOKEN=1\n").unwrap();
-        if user == super::harness::User::Nobody {
-            super::harness::chown_tree(&f.base, super::harness::NOBODY);
+        if user == User::Nobody {
+            chown_tree(&f.base, NOBODY);
         }
         let keys = f.outside.join("keys");
         let env = f.extra.join(".env");

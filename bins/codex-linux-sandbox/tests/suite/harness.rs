@@ -92,6 +92,9 @@ pub(crate) struct Fixture {
 
 pub(crate) const VICTIM: &str = "original\n";
 
+/// Forces the fallback protection of `.git` (see the binary's docs).
+pub(crate) const FORCE_FALLBACK: &str = codex_linux_sandbox::FORCE_FALLBACK_ENV_VAR;
+
 #[allow(clippy::unused_self)] // `f.read(..)`, `f.policy_with(..)` read as fixture methods.
 impl Fixture {
     pub(crate) fn new(user: User) -> Self {
@@ -167,6 +170,24 @@ impl Fixture {
         self.sandbox(policy, &[], &["sh", "-c", script])
             .output()
             .unwrap()
+    }
+
+    /// `sh -c script` under `policy`, with `.git` kept read-only by the fallback rules
+    /// instead of read-only mounts.
+    pub(crate) fn sh_fallback(&self, policy: &str, script: &str) -> Output {
+        self.sandbox(policy, &[], &["sh", "-c", script])
+            .env(FORCE_FALLBACK, "1")
+            .output()
+            .unwrap()
+    }
+
+    /// `sh -c script` either way: through the fallback when `fallback`.
+    pub(crate) fn sh_with(&self, fallback: bool, policy: &str, script: &str) -> Output {
+        if fallback {
+            self.sh_fallback(policy, script)
+        } else {
+            self.sh(policy, script)
+        }
     }
 
     /// `sh -c script` through the same binary with no restrictions: the control run that
