@@ -17,8 +17,10 @@ impl Env {
         let server = MockServer::start();
         let home = TestHome::new();
         // Top-level keys first: TOML puts everything after a [table] header into that table.
+        // The temp dirs are writable roots by default, and the build directory (where tests
+        // put "outside" paths) may itself be under /tmp; leave them out so outside is outside.
         home.write_config(&format!(
-            "sandbox_exe = \"{}\"\n{}",
+            "sandbox_exe = \"{}\"\n{}\n[sandbox_workspace_write]\nexclude_slash_tmp = true\nexclude_tmpdir_env_var = true\n",
             sandbox_exe().display(),
             mock_provider_config(&server, MockWire::Responses)
         ));

@@ -30,6 +30,11 @@ struct Cell {
     answer: ReviewDecision,
 }
 
+/// The temp dirs are writable roots by default, and the build directory (where `outside()`
+/// lives) may itself be under /tmp; leave them out so "outside" really is.
+const NO_TEMP_ROOTS: &str =
+    "[sandbox_workspace_write]\nexclude_slash_tmp = true\nexclude_tmpdir_env_var = true\n";
+
 fn sandbox_exe() -> PathBuf {
     assert_cmd::cargo::cargo_bin("codex-linux-sandbox")
 }
@@ -43,7 +48,7 @@ async fn run(cell: &Cell, command: serde_json::Value) -> Outcome {
     let server = MockServer::start();
     let home = TestHome::new();
     home.write_config(&format!(
-        "sandbox_exe = \"{}\"\n{}",
+        "sandbox_exe = \"{}\"\n{}\n{NO_TEMP_ROOTS}",
         sandbox_exe().display(),
         mock_provider_config(&server, MockWire::Responses)
     ));
