@@ -22,6 +22,11 @@ if grep -rnE '\b(dbg!|todo!|unimplemented!)\(' --include='*.rs' crates bins test
   exit 1
 fi
 
+step "cargo build --workspace --bins"
+# Tests run our binaries as processes (including across packages, e.g. the shim dispatching to
+# codex-exec); cargo test alone only builds the binaries of packages that have integration tests.
+cargo build --workspace --bins
+
 step "cargo test --workspace"
 cargo test --workspace
 
