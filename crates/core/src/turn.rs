@@ -44,13 +44,7 @@ pub(crate) async fn run_task(
         let (items, usage) = match stream_with_retries(&sess, &sub_id, &cancel).await {
             Ok(done) => done,
             Err(TurnError::Interrupted) => {
-                end_task(&sess);
-                sess.send_event(
-                    &sub_id,
-                    EventMsg::TurnAborted {
-                        reason: TurnAbortReason::Interrupted,
-                    },
-                );
+                interrupted_end(&sess, &sub_id);
                 return;
             }
             Err(TurnError::Client(e)) => {
@@ -117,13 +111,7 @@ pub(crate) async fn run_task(
             sess.record_items(std::slice::from_ref(&output));
         }
         if interrupted || cancel.is_cancelled() {
-            end_task(&sess);
-            sess.send_event(
-                &sub_id,
-                EventMsg::TurnAborted {
-                    reason: TurnAbortReason::Interrupted,
-                },
-            );
+            interrupted_end(&sess, &sub_id);
             return;
         }
     }
@@ -135,6 +123,18 @@ pub(crate) async fn run_task(
 /// starts a new task.
 fn end_task(sess: &Session) {
     lock(&sess.state).task_running = false;
+}
+
+/// Ends the task because the user interrupted it.
+fn interrupted_end(sess: &Session, sub_id: &str) {
+    end_task(sess);
+    sess.flush();
+    sess.send_event(
+        sub_id,
+        EventMsg::TurnAborted {
+            reason: TurnAbortReason::Interrupted,
+        },
+    );
 }
 
 /// One model response, retried while the error allows it.

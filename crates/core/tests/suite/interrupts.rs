@@ -1,0 +1,92 @@
+//! Interrupting a turn while a command runs: the command dies, the turn ends at once, and the
+//! call still gets an output, so the next request is well-formed.
+
+use std::time::{Duration, Instant};
+
+use codex_config::{Config, ConfigOverrides};
+use codex_core::{ConversationManager, ConversationOptions, ManagerOptions};
+use codex_model_client::BearerSource;
+use codex_protocol::SandboxMode;
+use codex_protocol::protocol::{EventMsg, InputItem, Op};
+use codex_protocol::rollout::SessionSource;
+use codex_test_support::responses::{ev_assistant_message, ev_completed, ev_function_call};
+use codex_test_support::{MockResponse, MockServer, MockWire, TestHome, mock_provider_config};
+use serde_json::json;
+
+#[tokio::test]
+async fn an_interrupted_command_still_answers_its_call() {
+    let server = MockServer::start();
+    let home = TestHome::new();
+    home.write_config(&mock_provider_config(&server, MockWire::Responses));
+    let workspace = tempfile::tempdir().unwrap();
+    let sleep = json!({"command": ["sleep", "30"], "timeout_ms": 60_000}).to_string();
+    server.push(MockResponse::sse(&[
+        ev_function_call("c1", "shell", &sleep),
+        ev_completed("r1"),
+    ]));
+    server.push(MockResponse::sse(&[
+        ev_assistant_message("m", "next"),
+        ev_completed("r2"),
+    ]));
+    let config = Config::load(ConfigOverrides {
+        codex_home: Some(home.path().to_owned()),
+        cwd: Some(workspace.path().to_owned()),
+        sandbox_mode: Some(SandboxMode::DangerFullAccess),
+        ..ConfigOverrides::default()
+    })
+    .unwrap();
+    let manager = ConversationManager::new(ManagerOptions {
+        bearer: BearerSource::None,
+        source: SessionSource::Exec,
+        originator: "codex_core_tests".to_owned(),
+    });
+    let conversation = manager
+        .new_conversation(config, ConversationOptions::default())
+        .unwrap()
+        .conversation;
+    let text = |t: &str| Op::UserInput {
+        items: vec![InputItem::Text { text: t.to_owned() }],
+    };
+    conversation.submit(text("sleep")).await.unwrap();
+
+    let mut interrupted_at = None;
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(20), conversation.next_event())
+            .await
+            .unwrap()
+            .unwrap();
+        match event.msg {
+            EventMsg::ExecCommandBegin(_) => {
+                interrupted_at = Some(Instant::now());
+                conversation.submit(Op::Interrupt).await.unwrap();
+            }
+            EventMsg::TurnAborted { .. } => break,
+            EventMsg::TaskComplete { .. } | EventMsg::Error { .. } => {
+                panic!("the turn was not interrupted: {event:?}")
+            }
+            _ => {}
+        }
+    }
+    assert!(
+        interrupted_at.unwrap().elapsed() < Duration::from_secs(5),
+        "the command was not killed"
+    );
+
+    // The next turn's request carries the interrupted call's output.
+    conversation.submit(text("carry on")).await.unwrap();
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(20), conversation.next_event())
+            .await
+            .unwrap()
+            .unwrap();
+        if matches!(event.msg, EventMsg::TaskComplete { .. }) {
+            break;
+        }
+    }
+    let second = &server.requests()[1];
+    let output = second
+        .function_call_output_text("c1")
+        .expect("the interrupted call has an output");
+    assert!(output.contains("aborted"), "{output}");
+    assert!(server.problems().is_empty(), "{:?}", server.problems());
+}
