@@ -120,7 +120,11 @@ impl ConversationManager {
         if resume_path.is_none() {
             session.record_items(&initial_context(&config));
         }
-        for warning in &config.warnings {
+        for warning in config
+            .warnings
+            .iter()
+            .chain(unsupported_settings(&config).iter())
+        {
             session.send_event(
                 "",
                 EventMsg::BackgroundEvent {
@@ -158,6 +162,30 @@ impl ConversationManager {
     pub fn remove(&self, id: &str) -> Option<Arc<Conversation>> {
         lock(&self.conversations).remove(id)
     }
+}
+
+/// Settings that parse but that this version does not act on yet: said, not silently ignored.
+fn unsupported_settings(config: &Config) -> Vec<String> {
+    let mut notes = Vec::new();
+    let enabled: Vec<&str> = config
+        .mcp_servers
+        .iter()
+        .filter(|(_, server)| server.enabled)
+        .map(|(name, _)| name.as_str())
+        .collect();
+    if !enabled.is_empty() {
+        notes.push(format!(
+            "MCP servers are not used by this version yet; their tools are not offered: {}",
+            enabled.join(", ")
+        ));
+    }
+    if config.notify.is_some() {
+        notes.push(
+            "`notify` is not supported by this version yet; no program is run after turns"
+                .to_owned(),
+        );
+    }
+    notes
 }
 
 fn locate_sandbox(config: &Config) -> Result<Option<PathBuf>, CoreError> {
@@ -237,7 +265,7 @@ async fn submission_loop(sess: Arc<Session>, mut rx_sub: mpsc::Receiver<Submissi
     while let Some(Submission { id, op }) = rx_sub.recv().await {
         match op {
             Op::UserInput { items } => {
-                let input = user_input_items(&items);
+                let input = user_input_items(&items, &sess.config.cwd);
                 let text = text_of(&items);
                 if sess.config.history_enabled
                     && let Err(e) = codex_rollout::append_history(
@@ -341,12 +369,12 @@ async fn supervise_task(
 }
 
 /// The user's message as history items: one message, text and images in order.
-fn user_input_items(items: &[InputItem]) -> Vec<ResponseItem> {
+fn user_input_items(items: &[InputItem], cwd: &std::path::Path) -> Vec<ResponseItem> {
     let content = items
         .iter()
         .map(|item| match item {
             InputItem::Text { text } => ContentItem::InputText { text: text.clone() },
-            InputItem::LocalImage { path } => match crate::images::data_url(path) {
+            InputItem::LocalImage { path } => match crate::images::data_url(&cwd.join(path)) {
                 Ok(url) => ContentItem::InputImage { image_url: url },
                 Err(e) => ContentItem::InputText {
                     text: format!("[image {} could not be attached: {e}]", path.display()),

@@ -241,8 +241,8 @@ fn build_prompt(sess: &Session) -> Prompt {
         parallel_tool_calls: false,
         output_schema: sess.output_schema.clone(),
         reasoning: crate::client::reasoning(&sess.config),
+        verbosity: sess.config.model_verbosity,
         prompt_cache_key: Some(sess.conversation_id.clone()),
-        ..Prompt::default()
     }
 }
 

@@ -221,3 +221,73 @@ fn usage_is_reported_and_the_key_is_sent_but_never_printed() {
     assert!(all.contains("tokens used"), "{all}");
     let _ = sse(&[]);
 }
+
+#[test]
+fn chat_completions_providers_work_end_to_end() {
+    use codex_test_support::chat::{chat_text_response, chat_tool_call_response};
+    let env = Env::new();
+    env.home.append_config("[model_providers.chatty]\nname = \"chatty\"\nwire_api = \"chat\"\nrequest_max_retries = 0\nstream_max_retries = 0\n");
+    let args = serde_json::json!({"command": ["echo", "from-chat"]}).to_string();
+    env.server
+        .push(MockResponse::sse_body(chat_tool_call_response(
+            "call_1", "shell", &args,
+        )));
+    env.server
+        .push(MockResponse::sse_body(chat_text_response("chat says done")));
+    let base = env.server.base_url();
+    env.exec()
+        .args([
+            "-c",
+            "model_provider=chatty",
+            "-c",
+            &format!("model_providers.chatty.base_url=\"{base}\""),
+            "hi",
+        ])
+        .assert()
+        .success()
+        .stdout("chat says done\n");
+    let requests = env.server.requests();
+    assert_eq!(requests[0].path, "/v1/chat/completions");
+    let tool_message = requests[1]
+        .tool_message("call_1")
+        .expect("the tool output went back as a tool message");
+    assert!(
+        tool_message["content"]
+            .as_str()
+            .unwrap()
+            .contains("from-chat"),
+        "{tool_message}"
+    );
+}
+
+#[test]
+fn images_are_attached_to_the_prompt() {
+    let env = Env::new();
+    // A 1x1 PNG.
+    let png: &[u8] = &[
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0,
+        0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89, 0, 0, 0, 0x0a, 0x49, 0x44,
+        0x41, 0x54, 0x78, 0x9c, 0x63, 0, 1, 0, 0, 5, 0, 1, 0x0d, 0x0a, 0x2d, 0xb4, 0, 0, 0, 0,
+        0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+    ];
+    std::fs::write(env.ws().join("dot.png"), png).unwrap();
+    env.server.push(answer("a dot"));
+    env.exec()
+        .args(["-i", "dot.png", "what is this"])
+        .assert()
+        .success();
+    let input = env.server.single_request().input();
+    let last = input.last().unwrap();
+    let image = last["content"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["type"] == "input_image")
+        .expect("an image part");
+    assert!(
+        image["image_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("data:image/png;base64,")
+    );
+}
