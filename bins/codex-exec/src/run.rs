@@ -34,6 +34,7 @@ pub(crate) fn load_config(
         sandbox_mode: args.run.sandbox_mode(),
         // Nobody is there to answer: exec never asks.
         approval_policy: Some(AskForApproval::Never),
+        additional_writable_roots: args.run.add_dirs.clone(),
         ..ConfigOverrides::default()
     };
     if let Some(restored) = restored {

@@ -43,6 +43,10 @@ pub struct RunArgs {
     #[arg(long = "dangerously-bypass-approvals-and-sandbox", alias = "yolo", conflicts_with_all = ["approval", "sandbox"])]
     pub dangerously_bypass_approvals_and_sandbox: bool,
 
+    /// Let commands also write in DIR (repeatable; with `-s workspace-write`).
+    #[arg(long = "add-dir", value_name = "DIR", global = true)]
+    pub add_dirs: Vec<PathBuf>,
+
     /// Run as if started in DIR.
     #[arg(short = 'C', long = "cd", value_name = "DIR", global = true)]
     pub cwd: Option<PathBuf>,

@@ -48,6 +48,8 @@ pub struct ConfigOverrides {
     pub approval_policy: Option<AskForApproval>,
     /// `--oss` style provider selection.
     pub model_provider: Option<String>,
+    /// `--add-dir`: more writable roots for workspace-write.
+    pub additional_writable_roots: Vec<PathBuf>,
 }
 
 /// The effective configuration of one run.
@@ -229,6 +231,7 @@ impl Config {
                 writable_roots: ws
                     .writable_roots
                     .iter()
+                    .chain(&overrides.additional_writable_roots)
                     .map(|p| absolutize(p, &cwd, home.as_deref()))
                     .collect(),
                 network_access: ws.network_access,
@@ -236,6 +239,13 @@ impl Config {
                 exclude_slash_tmp: ws.exclude_slash_tmp,
             },
         };
+        if !overrides.additional_writable_roots.is_empty()
+            && sandbox_mode != SandboxMode::WorkspaceWrite
+        {
+            warnings.push(format!(
+                "--add-dir has no effect in {sandbox_mode} mode; it adds writable directories to workspace-write"
+            ));
+        }
         let sandbox_deny_read = merged
             .sandbox
             .as_ref()

@@ -128,3 +128,17 @@ fn escalation_requests_are_refused_under_never() {
     assert!(text.contains("approval policy is Never"), "{text}");
     assert!(!env.ws().join("x").exists());
 }
+
+#[test]
+fn add_dir_makes_another_directory_writable() {
+    let env = Env::new();
+    let extra = outside_dir();
+    let target = extra.path().join("allowed.txt");
+    let extra_dir = extra.path().display().to_string();
+    let text = run_shell(
+        &env,
+        &["-s", "workspace-write", "--add-dir", &extra_dir],
+        &json!({"command": ["bash", "-lc", format!("echo x > {}", target.display())]}),
+    );
+    assert!(target.exists(), "{text}");
+}
