@@ -8,8 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 
-cargo build --release --quiet -p codex -p codex-exec -p codex-linux-sandbox
-bin="$repo/target/release"
+# A debug build: quick to make, and the agent's speed is not what this shows.
+cargo build --quiet -p codex -p codex-exec -p codex-linux-sandbox
+bin="${CARGO_TARGET_DIR:-$repo/target}/debug"
 
 workspace=$(mktemp -d)
 home=$(mktemp -d)

@@ -115,7 +115,7 @@ impl EventSink for HumanOutput {
                 let files: Vec<String> = begin
                     .changes
                     .iter()
-                    .map(|(p, k)| format!("{k:?} {}", p.display()).to_lowercase())
+                    .map(|(p, k)| format!("{} {}", kind_word(*k), p.display()))
                     .collect();
                 err(&format!(
                     "{}\n{}",
@@ -201,4 +201,13 @@ fn describe_sandbox(policy: &codex_protocol::SandboxPolicy) -> String {
 fn err(text: &str) {
     let mut stderr = std::io::stderr().lock();
     let _ = writeln!(stderr, "{text}");
+}
+
+fn kind_word(kind: codex_protocol::protocol::FileChangeKind) -> &'static str {
+    use codex_protocol::protocol::FileChangeKind;
+    match kind {
+        FileChangeKind::Add => "add",
+        FileChangeKind::Delete => "delete",
+        FileChangeKind::Update => "update",
+    }
 }

@@ -155,3 +155,25 @@ fn read_only_sandbox_rejects_patches() {
         .success();
     assert!(!env.ws().join("a.txt").exists());
 }
+
+#[test]
+fn human_output_names_changed_files_as_they_are_spelled() {
+    let env = Env::new();
+    patch_then_answer(
+        &env,
+        ev_apply_patch_function_call(
+            "p1",
+            "*** Begin Patch\n*** Add File: Docs/ReadMe.md\n+hi\n*** End Patch",
+        ),
+    );
+    let out = env
+        .exec()
+        .args(["-s", "workspace-write", "edit"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let added = format!("add {}", env.ws().join("Docs/ReadMe.md").display());
+    assert!(stderr.lines().any(|l| l == added), "{stderr}");
+    assert!(stderr.contains("A Docs/ReadMe.md"), "{stderr}");
+}
