@@ -53,6 +53,13 @@ pub(super) async fn handle(
         return super::apply_patch::handle(sess, sub_id, call_id, &patch.patch, &dir, cancel).await;
     }
     let config = &sess.config;
+    let report = CommandReport {
+        sess,
+        sub_id,
+        call_id,
+        command: &args.command,
+        cwd: &cwd,
+    };
     let escalated = args.with_escalated_permissions.unwrap_or(false);
     let check = {
         let state = lock(&sess.state);
@@ -68,21 +75,14 @@ pub(super) async fn handle(
     let sandboxed = match check {
         SafetyCheck::AutoApprove { sandboxed } => sandboxed,
         SafetyCheck::Reject { reason } => {
-            return declined(
-                sess,
-                sub_id,
-                call_id,
-                &args.command,
-                &cwd,
-                &format!("exec command rejected: {reason}"),
-            );
+            return declined(&report, &format!("exec command rejected: {reason}"));
         }
         SafetyCheck::AskUser => {
             let reason = args.justification.clone().filter(|_| escalated);
             match ask(sess, sub_id, call_id, &args.command, &cwd, reason, cancel).await {
                 Some(()) => false,
                 None => {
-                    return declined(sess, sub_id, call_id, &args.command, &cwd, REJECTED_BY_USER);
+                    return declined(&report, REJECTED_BY_USER);
                 }
             }
         }
@@ -97,17 +97,7 @@ pub(super) async fn handle(
     } else {
         SandboxLaunch::None
     };
-    let first = run_reported(
-        sess,
-        sub_id,
-        call_id,
-        &args.command,
-        &cwd,
-        timeout,
-        &launch,
-        cancel,
-    )
-    .await;
+    let first = run_reported(&report, timeout, &launch, cancel).await;
     let output = match first {
         Ok(out)
             if sandboxed
@@ -123,19 +113,7 @@ pub(super) async fn handle(
                 "the sandbox blocked this command; run it again without the sandbox?".to_owned(),
             );
             match ask(sess, sub_id, call_id, &args.command, &cwd, reason, cancel).await {
-                Some(()) => {
-                    run_reported(
-                        sess,
-                        sub_id,
-                        call_id,
-                        &args.command,
-                        &cwd,
-                        timeout,
-                        &SandboxLaunch::None,
-                        cancel,
-                    )
-                    .await
-                }
+                Some(()) => run_reported(&report, timeout, &SandboxLaunch::None, cancel).await,
                 None => return REJECTED_BY_USER.to_owned(),
             }
         }
@@ -184,27 +162,53 @@ async fn ask(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The begin/end events of one command, as front ends show it.
+struct CommandReport<'a> {
+    sess: &'a Session,
+    sub_id: &'a str,
+    call_id: &'a str,
+    command: &'a [String],
+    cwd: &'a std::path::Path,
+}
+
+impl CommandReport<'_> {
+    fn begin(&self) {
+        self.sess.send_event(
+            self.sub_id,
+            EventMsg::ExecCommandBegin(ExecCommandBeginEvent {
+                call_id: self.call_id.to_owned(),
+                command: self.command.to_vec(),
+                cwd: self.cwd.to_owned(),
+            }),
+        );
+    }
+
+    fn end(&self, out: Option<&ExecOutput>, problem: &str, declined: bool) {
+        let end = ExecCommandEndEvent {
+            call_id: self.call_id.to_owned(),
+            command: self.command.to_vec(),
+            stdout: out.map(|o| o.stdout.clone()).unwrap_or_default(),
+            stderr: out.map_or_else(|| problem.to_owned(), |o| o.stderr.clone()),
+            aggregated_output: out.map_or_else(|| problem.to_owned(), |o| o.aggregated.clone()),
+            exit_code: out.map_or(-1, |o| o.exit_code),
+            duration_seconds: out.map_or(0.0, |o| o.duration.as_secs_f64()),
+            declined,
+        };
+        self.sess
+            .send_event(self.sub_id, EventMsg::ExecCommandEnd(end));
+    }
+}
+
+/// Runs the command with its begin/end events around it.
 async fn run_reported(
-    sess: &Session,
-    sub_id: &str,
-    call_id: &str,
-    command: &[String],
-    cwd: &std::path::Path,
+    report: &CommandReport<'_>,
     timeout: Duration,
     launch: &SandboxLaunch,
     cancel: &CancellationToken,
 ) -> Result<ExecOutput, exec::ExecError> {
-    sess.send_event(
-        sub_id,
-        EventMsg::ExecCommandBegin(ExecCommandBeginEvent {
-            call_id: call_id.to_owned(),
-            command: command.to_vec(),
-            cwd: cwd.to_owned(),
-        }),
-    );
+    report.begin();
     let env = crate::exec_env::create_env(
-        &sess.config.shell_environment_policy,
+        &report.sess.config.shell_environment_policy,
         std::env::vars_os().map(|(k, v)| {
             (
                 k.to_string_lossy().into_owned(),
@@ -213,68 +217,23 @@ async fn run_reported(
         }),
     );
     let params = ExecParams {
-        command: command.to_vec(),
-        cwd: cwd.to_owned(),
+        command: report.command.to_vec(),
+        cwd: report.cwd.to_owned(),
         timeout,
         env,
     };
     let result = exec::run(params, launch, cancel).await;
-    let end = match &result {
-        Ok(out) => ExecCommandEndEvent {
-            call_id: call_id.to_owned(),
-            command: command.to_vec(),
-            stdout: out.stdout.clone(),
-            stderr: out.stderr.clone(),
-            aggregated_output: out.aggregated.clone(),
-            exit_code: out.exit_code,
-            duration_seconds: out.duration.as_secs_f64(),
-            declined: false,
-        },
-        Err(e) => ExecCommandEndEvent {
-            call_id: call_id.to_owned(),
-            command: command.to_vec(),
-            stdout: String::new(),
-            stderr: e.to_string(),
-            aggregated_output: e.to_string(),
-            exit_code: -1,
-            duration_seconds: 0.0,
-            declined: false,
-        },
-    };
-    sess.send_event(sub_id, EventMsg::ExecCommandEnd(end));
+    match &result {
+        Ok(out) => report.end(Some(out), "", false),
+        Err(e) => report.end(None, &e.to_string(), false),
+    }
     result
 }
 
 /// Reports a command that was not run, and returns what the model reads.
-fn declined(
-    sess: &Session,
-    sub_id: &str,
-    call_id: &str,
-    command: &[String],
-    cwd: &std::path::Path,
-    message: &str,
-) -> String {
-    sess.send_event(
-        sub_id,
-        EventMsg::ExecCommandBegin(ExecCommandBeginEvent {
-            call_id: call_id.to_owned(),
-            command: command.to_vec(),
-            cwd: cwd.to_owned(),
-        }),
-    );
-    sess.send_event(
-        sub_id,
-        EventMsg::ExecCommandEnd(ExecCommandEndEvent {
-            call_id: call_id.to_owned(),
-            command: command.to_vec(),
-            stdout: String::new(),
-            stderr: message.to_owned(),
-            aggregated_output: message.to_owned(),
-            exit_code: -1,
-            duration_seconds: 0.0,
-            declined: true,
-        }),
-    );
+fn declined(report: &CommandReport<'_>, message: &str) -> String {
+    report.begin();
+    report.end(None, message, true);
     message.to_owned()
 }
 
