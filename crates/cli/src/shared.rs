@@ -26,11 +26,13 @@ pub struct RunArgs {
     #[arg(short = 'm', long = "model", value_name = "MODEL", global = true)]
     pub model: Option<String>,
 
-    /// What commands run by the agent may touch.
+    /// What commands run by the agent may touch: read-only, workspace-write (the working
+    /// directory, temp dirs and --add-dir; no network) or danger-full-access (no sandbox).
     #[arg(short = 's', long = "sandbox", value_name = "MODE", value_parser = parse_sandbox_mode, global = true)]
     pub sandbox: Option<SandboxMode>,
 
-    /// When to ask you before running a command.
+    /// When to ask you before running a command: untrusted (all but known-safe reads),
+    /// on-failure (when the sandbox blocked it), on-request (when the model asks) or never.
     #[arg(short = 'a', long = "ask-for-approval", value_name = "POLICY", value_parser = parse_approval)]
     pub approval: Option<AskForApproval>,
 
