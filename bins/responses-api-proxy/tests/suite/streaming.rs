@@ -50,14 +50,16 @@ fn sse_events_arrive_one_by_one_with_their_spacing() {
         assert_eq!(text, &format!("event: tick\ndata: {{\"n\":{n}}}\n\n"));
         let delay = arrived.duration_since(*sent);
         assert!(
-            delay < Duration::from_millis(60),
+            // Generous for a loaded CI machine, still far below GAP: a buffering proxy holds
+            // the first event until the others arrive (300 ms later).
+            delay < Duration::from_millis(100),
             "event {n} arrived {delay:?} after it was sent"
         );
     }
     for pair in arrivals.windows(2) {
         let spacing = pair[1].0.duration_since(pair[0].0);
         assert!(
-            spacing > Duration::from_millis(120),
+            spacing > Duration::from_millis(70),
             "events bunched: {spacing:?}"
         );
     }
