@@ -18,7 +18,7 @@ pub fn find_codex_home() -> Result<PathBuf, ConfigError> {
         return match std::fs::metadata(&path) {
             Ok(meta) if meta.is_dir() => path
                 .canonicalize()
-                .map_err(|source| ConfigError::Io { path, source }),
+                .map_err(|error| ConfigError::Io { path, error }),
             Ok(_) => Err(ConfigError::BadCodexHome {
                 path,
                 problem: "is not a directory".into(),
@@ -44,8 +44,8 @@ fn create_private_dir(path: &std::path::Path) -> Result<(), ConfigError> {
         .recursive(true)
         .mode(0o700)
         .create(path)
-        .map_err(|source| ConfigError::Io {
+        .map_err(|error| ConfigError::Io {
             path: path.to_owned(),
-            source,
+            error,
         })
 }

@@ -125,10 +125,10 @@ impl Config {
         let text = match std::fs::read_to_string(&config_file) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(source) => {
+            Err(error) => {
                 return Err(ConfigError::Io {
                     path: config_file,
-                    source,
+                    error,
                 });
             }
         };
@@ -262,7 +262,7 @@ impl Config {
                 let path = absolutize(path, &codex_home, home.as_deref());
                 Some(
                     std::fs::read_to_string(&path)
-                        .map_err(|source| ConfigError::Io { path, source })?,
+                        .map_err(|error| ConfigError::Io { path, error })?,
                 )
             }
             None => None,
@@ -396,18 +396,20 @@ fn list_or_none<'a>(names: impl Iterator<Item = &'a String>) -> String {
 }
 
 fn resolve_cwd(requested: Option<&Path>) -> Result<PathBuf, ConfigError> {
-    let current = std::env::current_dir().map_err(|source| ConfigError::Io {
+    let current = std::env::current_dir().map_err(|error| ConfigError::Io {
         path: PathBuf::from("."),
-        source,
+        error,
     })?;
     let Some(requested) = requested else {
         return Ok(current);
     };
-    let joined = current.join(requested);
-    joined.canonicalize().map_err(|source| ConfigError::Io {
-        path: joined,
-        source,
-    })
+    current
+        .join(requested)
+        .canonicalize()
+        .map_err(|error| ConfigError::BadCwd {
+            path: requested.to_owned(),
+            error,
+        })
 }
 
 /// Expands a leading `~` and makes a path absolute against `base`.

@@ -19,13 +19,20 @@ pub enum ConfigError {
     #[error("cannot find your home directory to use ~/.codex; set CODEX_HOME to a directory")]
     NoHome,
     /// A file or directory could not be read or created.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The file or directory.
         path: PathBuf,
-        /// The OS error.
-        #[source]
-        source: std::io::Error,
+        /// The OS error (part of the message, so not repeated as a source).
+        error: std::io::Error,
+    },
+    /// `-C/--cd` names a directory that cannot be used.
+    #[error("-C {path}: {error}; give an existing directory")]
+    BadCwd {
+        /// The directory as given.
+        path: PathBuf,
+        /// Why it cannot be used.
+        error: std::io::Error,
     },
     /// config.toml is not valid TOML.
     #[error("{path}:{line}:{column}: invalid TOML: {message}")]

@@ -291,3 +291,17 @@ fn images_are_attached_to_the_prompt() {
             .starts_with("data:image/png;base64,")
     );
 }
+
+#[test]
+fn a_missing_cd_directory_is_named_once() {
+    let env = Env::new();
+    let out = env
+        .exec()
+        .args(["-C", "no/such/dir", "hi"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("-C no/such/dir"), "{stderr}");
+    assert_eq!(stderr.matches("No such file").count(), 1, "{stderr}");
+}
