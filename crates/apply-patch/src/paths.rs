@@ -62,10 +62,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            affected_paths(&patch, Path::new("/work/tree")),
+            affected_paths(&patch, Path::new("/project/tree")),
             vec![
-                PathBuf::from("/work/tree/b.txt"),
-                PathBuf::from("/work/tree/c"),
+                PathBuf::from("/project/tree/b.txt"),
+                PathBuf::from("/project/tree/c"),
                 PathBuf::from("/outside/d"),
             ]
         );

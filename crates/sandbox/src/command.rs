@@ -101,7 +101,7 @@ mod tests {
         let command = sandboxed_command(
             Path::new("/opt/bin/codex-linux-sandbox"),
             &SandboxPolicy::workspace_write(),
-            Path::new("/work"),
+            Path::new("/project"),
             &[PathBuf::from("/home/me/.ssh")],
             &["ls".to_owned(), "-l".to_owned()],
         );
@@ -113,7 +113,7 @@ mod tests {
             args,
             [
                 "--sandbox-policy-cwd",
-                "/work",
+                "/project",
                 "--sandbox-policy",
                 r#"{"mode":"workspace-write","writable_roots":[],"network_access":false,"exclude_tmpdir_env_var":false,"exclude_slash_tmp":false}"#,
                 "--deny-read",

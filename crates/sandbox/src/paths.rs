@@ -39,15 +39,15 @@ mod tests {
 
     #[test]
     fn normalize_removes_dots_and_cannot_climb_above_root() {
-        let base = Path::new("/work/dir");
+        let base = Path::new("/project/dir");
         assert_eq!(
             normalize(base, Path::new("a/./b/../c")),
-            PathBuf::from("/work/dir/a/c")
+            PathBuf::from("/project/dir/a/c")
         );
         assert_eq!(
             normalize(base, Path::new("/x/../../y")),
             PathBuf::from("/y")
         );
-        assert_eq!(normalize(base, Path::new("..")), PathBuf::from("/work"));
+        assert_eq!(normalize(base, Path::new("..")), PathBuf::from("/project"));
     }
 }

@@ -245,13 +245,16 @@ fn patch_check(
 ) -> SafetyCheck {
     let files = match paths {
         Paths::Inside => vec![
-            PathBuf::from("/work/a.txt"),
-            PathBuf::from("/work/sub/b.txt"),
+            PathBuf::from("/project/a.txt"),
+            PathBuf::from("/project/sub/b.txt"),
         ],
-        Paths::Outside => vec![PathBuf::from("/work/a.txt"), PathBuf::from("/etc/passwd")],
+        Paths::Outside => vec![
+            PathBuf::from("/project/a.txt"),
+            PathBuf::from("/etc/passwd"),
+        ],
     };
     let writable = |p: &Path| {
-        matches!(sandbox, SandboxPolicy::WorkspaceWrite { .. }) && p.starts_with("/work")
+        matches!(sandbox, SandboxPolicy::WorkspaceWrite { .. }) && p.starts_with("/project")
     };
     assess_patch_safety(&files, approval, sandbox, writable, available)
 }
