@@ -136,3 +136,39 @@ fn resume_last_sends_the_earlier_history() {
     let users = env.server.requests()[2].message_input_texts("user");
     assert!(users.contains(&"second question".to_owned()), "{users:?}");
 }
+
+#[test]
+fn human_output_of_a_tool_turn() {
+    use codex_test_support::responses::ev_reasoning_item;
+    let env = Env::new();
+    env.server.push(MockResponse::sse(&[
+        ev_reasoning_item("rs1", &["Checking the greeting"], &[]),
+        ev_function_call(
+            "c1",
+            "shell",
+            &json!({"command": ["echo", "hi"]}).to_string(),
+        ),
+        ev_completed_with_usage("r1", 100, 0, 10, 0),
+    ]));
+    env.server.push(MockResponse::sse(&[
+        ev_assistant_message("m2", "It says hi."),
+        ev_completed_with_usage("r2", 120, 0, 5, 0),
+    ]));
+    let out = env
+        .exec()
+        .args(["-s", "workspace-write", "what does echo say?"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(out.stdout, b"It says hi.\n");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let workspace = env.ws().display().to_string();
+    insta::with_settings!({filters => vec![
+        (workspace.as_str(), "[WORKSPACE]"),
+        (r"session id: [0-9a-f-]{36}", "session id: [ID]"),
+        (r"codex-exec \d+\.\d+\.\d+", "codex-exec [VERSION]"),
+        (r"in \d+ms", "in [N]ms"),
+    ]}, {
+        insta::assert_snapshot!(stderr);
+    });
+}
