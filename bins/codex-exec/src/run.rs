@@ -117,7 +117,7 @@ pub(crate) fn run(
     }
 
     let bypass = args.run.dangerously_bypass_approvals_and_sandbox;
-    if !args.skip_git_repo_check && !bypass && !is_inside_git_repo(&config.cwd) {
+    if !args.skip_git_repo_check && !bypass && codex_rollout::git_root(&config.cwd).is_none() {
         bail!(
             "{} is not inside a git repository, so changes could not be reviewed or undone; run from a repository or pass --skip-git-repo-check",
             config.cwd.display()
@@ -260,10 +260,6 @@ impl ResumeTarget {
             }
         }
     }
-}
-
-fn is_inside_git_repo(cwd: &std::path::Path) -> bool {
-    cwd.ancestors().any(|dir| dir.join(".git").exists())
 }
 
 fn read_output_schema(path: &std::path::Path) -> anyhow::Result<serde_json::Value> {

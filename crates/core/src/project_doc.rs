@@ -60,7 +60,7 @@ fn candidate_names(fallbacks: &[String]) -> impl Iterator<Item = &str> {
 
 /// Directories from the git root (nearest ancestor holding `.git`) down to `cwd`.
 fn search_dirs(cwd: &Path) -> Vec<PathBuf> {
-    let root = cwd.ancestors().find(|dir| dir.join(".git").exists());
+    let root = codex_rollout::git_root(cwd);
     match root {
         None => vec![cwd.to_owned()],
         Some(root) => {

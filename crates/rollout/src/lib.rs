@@ -55,7 +55,7 @@ pub use context::is_injected_context;
 pub use cursor::Cursor;
 pub use error::{RolloutError, SessionCandidate};
 pub use find::find_by_id;
-pub use git::collect_git_info;
+pub use git::{collect_git_info, git_root};
 pub use history::{
     HISTORY_FILE, HistoryEntry, HistoryError, append_history, history_path, read_history,
 };
