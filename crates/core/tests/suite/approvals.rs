@@ -4,15 +4,14 @@
 
 use std::path::{Path, PathBuf};
 
-use codex_config::{Config, ConfigOverrides};
-use codex_core::{ConversationManager, ConversationOptions, ManagerOptions};
-use codex_model_client::BearerSource;
-use codex_protocol::protocol::{EventMsg, InputItem, Op};
-use codex_protocol::rollout::SessionSource;
+use codex_config::ConfigOverrides;
+use codex_protocol::protocol::{EventMsg, Op};
 use codex_protocol::{AskForApproval, ReviewDecision, SandboxMode};
 use codex_test_support::responses::{ev_assistant_message, ev_completed, ev_function_call};
 use codex_test_support::{MockResponse, MockServer, MockWire, TestHome, mock_provider_config};
 use serde_json::json;
+
+use super::harness::{start_conversation, user_text};
 
 /// What the front end saw and did.
 #[derive(Debug, Default)]
@@ -61,29 +60,14 @@ async fn run(cell: &Cell, command: serde_json::Value) -> Outcome {
         ev_assistant_message("m", "done"),
         ev_completed("r2"),
     ]));
-    let config = Config::load(ConfigOverrides {
+    let conversation = start_conversation(ConfigOverrides {
         codex_home: Some(home.path().to_owned()),
         cwd: Some(workspace.path().to_owned()),
         approval_policy: Some(cell.approval),
         sandbox_mode: Some(cell.sandbox),
         ..ConfigOverrides::default()
-    })
-    .unwrap();
-    let manager = ConversationManager::new(ManagerOptions {
-        bearer: BearerSource::None,
-        source: SessionSource::Exec,
-        originator: "codex_core_tests".to_owned(),
     });
-    let new = manager
-        .new_conversation(config, ConversationOptions::default())
-        .unwrap();
-    let conversation = new.conversation;
-    conversation
-        .submit(Op::UserInput {
-            items: vec![InputItem::Text { text: "go".into() }],
-        })
-        .await
-        .unwrap();
+    conversation.submit(user_text("go")).await.unwrap();
     let mut outcome = Outcome::default();
     loop {
         let event = tokio::time::timeout(

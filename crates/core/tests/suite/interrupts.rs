@@ -3,15 +3,14 @@
 
 use std::time::{Duration, Instant};
 
-use codex_config::{Config, ConfigOverrides};
-use codex_core::{ConversationManager, ConversationOptions, ManagerOptions};
-use codex_model_client::BearerSource;
+use codex_config::ConfigOverrides;
 use codex_protocol::SandboxMode;
-use codex_protocol::protocol::{EventMsg, InputItem, Op};
-use codex_protocol::rollout::SessionSource;
+use codex_protocol::protocol::{EventMsg, Op};
 use codex_test_support::responses::{ev_assistant_message, ev_completed, ev_function_call};
 use codex_test_support::{MockResponse, MockServer, MockWire, TestHome, mock_provider_config};
 use serde_json::json;
+
+use super::harness::{start_conversation, user_text};
 
 #[tokio::test]
 async fn an_interrupted_command_still_answers_its_call() {
@@ -28,26 +27,13 @@ async fn an_interrupted_command_still_answers_its_call() {
         ev_assistant_message("m", "next"),
         ev_completed("r2"),
     ]));
-    let config = Config::load(ConfigOverrides {
+    let conversation = start_conversation(ConfigOverrides {
         codex_home: Some(home.path().to_owned()),
         cwd: Some(workspace.path().to_owned()),
         sandbox_mode: Some(SandboxMode::DangerFullAccess),
         ..ConfigOverrides::default()
-    })
-    .unwrap();
-    let manager = ConversationManager::new(ManagerOptions {
-        bearer: BearerSource::None,
-        source: SessionSource::Exec,
-        originator: "codex_core_tests".to_owned(),
     });
-    let conversation = manager
-        .new_conversation(config, ConversationOptions::default())
-        .unwrap()
-        .conversation;
-    let text = |t: &str| Op::UserInput {
-        items: vec![InputItem::Text { text: t.to_owned() }],
-    };
-    conversation.submit(text("sleep")).await.unwrap();
+    conversation.submit(user_text("sleep")).await.unwrap();
 
     let mut interrupted_at = None;
     loop {
@@ -73,7 +59,7 @@ async fn an_interrupted_command_still_answers_its_call() {
     );
 
     // The next turn's request carries the interrupted call's output.
-    conversation.submit(text("carry on")).await.unwrap();
+    conversation.submit(user_text("carry on")).await.unwrap();
     loop {
         let event = tokio::time::timeout(Duration::from_secs(20), conversation.next_event())
             .await
