@@ -312,12 +312,7 @@ fn parse_file(
 ) -> Result<ConfigToml, ConfigError> {
     let deserializer =
         toml::de::Deserializer::parse(text).map_err(|e| syntax_error(text, path, &e))?;
-    let mut ignored = Vec::new();
-    let mut on_ignored = |p: serde_ignored::Path<'_>| ignored.push(p.to_string());
-    let result = serde_path_to_error::deserialize(serde_ignored::Deserializer::new(
-        deserializer,
-        &mut on_ignored,
-    ));
+    let (result, ignored) = deserialize_noting_unknown(deserializer);
     warnings.extend(
         ignored
             .into_iter()
@@ -344,12 +339,7 @@ fn parse_table(
     from_overrides: &[ConfigOverride],
     warnings: &mut Vec<String>,
 ) -> Result<ConfigToml, ConfigError> {
-    let mut ignored = Vec::new();
-    let mut on_ignored = |p: serde_ignored::Path<'_>| ignored.push(p.to_string());
-    let result = serde_path_to_error::deserialize(serde_ignored::Deserializer::new(
-        toml::Value::Table(table),
-        &mut on_ignored,
-    ));
+    let (result, ignored) = deserialize_noting_unknown(toml::Value::Table(table));
     for key in ignored {
         if !from_overrides
             .iter()
@@ -366,6 +356,26 @@ fn parse_table(
         key: err.path().to_string(),
         message: err.into_inner().message().to_owned(),
     })
+}
+
+/// Deserializes the schema, keeping the path of the key that failed and collecting the keys
+/// the schema does not know.
+fn deserialize_noting_unknown<'de, D>(
+    deserializer: D,
+) -> (
+    Result<ConfigToml, serde_path_to_error::Error<toml::de::Error>>,
+    Vec<String>,
+)
+where
+    D: serde::Deserializer<'de, Error = toml::de::Error>,
+{
+    let mut ignored = Vec::new();
+    let mut on_ignored = |p: serde_ignored::Path<'_>| ignored.push(p.to_string());
+    let result = serde_path_to_error::deserialize(serde_ignored::Deserializer::new(
+        deserializer,
+        &mut on_ignored,
+    ));
+    (result, ignored)
 }
 
 fn syntax_error(text: &str, path: &Path, err: &toml::de::Error) -> ConfigError {
