@@ -114,7 +114,7 @@ impl ConversationManager {
             output_schema,
             sandbox_exe,
             tx_event,
-            recorder: Some(recorder),
+            recorder,
             history,
         }));
         if resume_path.is_none() {

@@ -28,7 +28,7 @@ pub(crate) struct Session {
     tx_event: mpsc::UnboundedSender<Event>,
     pub(crate) state: Mutex<SessionState>,
     pending_approvals: Mutex<HashMap<String, oneshot::Sender<ReviewDecision>>>,
-    recorder: Mutex<Option<RolloutRecorder>>,
+    recorder: Mutex<RolloutRecorder>,
 }
 
 /// What a session is made of, gathered by the conversation manager.
@@ -40,7 +40,7 @@ pub(crate) struct SessionInit {
     pub(crate) output_schema: Option<serde_json::Value>,
     pub(crate) sandbox_exe: Option<PathBuf>,
     pub(crate) tx_event: mpsc::UnboundedSender<Event>,
-    pub(crate) recorder: Option<RolloutRecorder>,
+    pub(crate) recorder: RolloutRecorder,
     pub(crate) history: Vec<ResponseItem>,
 }
 
@@ -118,21 +118,19 @@ impl Session {
     /// Appends items to history and to the rollout file.
     pub(crate) fn record_items(&self, items: &[ResponseItem]) {
         lock(&self.state).history.extend(items.iter().cloned());
-        let lines: Vec<RolloutItem> = items
-            .iter()
-            .cloned()
-            .map(RolloutItem::ResponseItem)
-            .collect();
-        self.persist(&lines);
+        let saved = lock(&self.recorder).record_response_items(items);
+        self.report_save_error(saved);
     }
 
     /// Appends non-history lines (turn context, events) to the rollout file.
     pub(crate) fn persist(&self, items: &[RolloutItem]) {
-        let mut recorder = lock(&self.recorder);
-        if let Some(recorder) = recorder.as_mut()
-            && let Err(e) = recorder.record(items)
-        {
-            // Losing the session file must not go unnoticed, but it is no reason to stop work.
+        let saved = lock(&self.recorder).record(items);
+        self.report_save_error(saved);
+    }
+
+    /// Losing the session file must not go unnoticed, but it is no reason to stop work.
+    fn report_save_error(&self, saved: Result<(), codex_rollout::RolloutError>) {
+        if let Err(e) = saved {
             self.send_event(
                 "",
                 EventMsg::BackgroundEvent {
@@ -144,17 +142,13 @@ impl Session {
 
     /// The rollout file, once created.
     pub(crate) fn rollout_path(&self) -> Option<PathBuf> {
-        lock(&self.recorder)
-            .as_ref()
-            .filter(|r| r.is_created())
-            .map(|r| r.path().to_owned())
+        let recorder = lock(&self.recorder);
+        recorder.is_created().then(|| recorder.path().to_owned())
     }
 
     /// Flushes the rollout file to disk.
     pub(crate) fn flush(&self) {
-        if let Some(recorder) = lock(&self.recorder).as_ref() {
-            let _ = recorder.sync();
-        }
+        let _ = lock(&self.recorder).sync();
     }
 
     /// How a command should be confined under the session's policy.
