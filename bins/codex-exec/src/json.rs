@@ -59,31 +59,23 @@ impl JsonOutput {
                 completed: s.status == StepStatus::Completed,
             })
             .collect();
-        match self.todo.take() {
-            None => {
-                let id = self.item_id();
-                Self::emit(&ThreadEvent::ItemStarted {
-                    item: ThreadItem {
-                        id: id.clone(),
-                        details: ThreadItemDetails::TodoList {
-                            items: items.clone(),
-                        },
-                    },
-                });
-                self.todo = Some((id, items));
-            }
-            Some((id, _)) => {
-                Self::emit(&ThreadEvent::ItemUpdated {
-                    item: ThreadItem {
-                        id: id.clone(),
-                        details: ThreadItemDetails::TodoList {
-                            items: items.clone(),
-                        },
-                    },
-                });
-                self.todo = Some((id, items));
-            }
-        }
+        // The first plan of a turn starts the to-do item; later ones update it.
+        let (id, started) = match self.todo.take() {
+            Some((id, _)) => (id, true),
+            None => (self.item_id(), false),
+        };
+        let item = ThreadItem {
+            id: id.clone(),
+            details: ThreadItemDetails::TodoList {
+                items: items.clone(),
+            },
+        };
+        Self::emit(&if started {
+            ThreadEvent::ItemUpdated { item }
+        } else {
+            ThreadEvent::ItemStarted { item }
+        });
+        self.todo = Some((id, items));
     }
 
     fn close_turn(&mut self) {

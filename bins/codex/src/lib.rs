@@ -235,10 +235,8 @@ fn completion(args: &[OsString]) -> ExitCode {
     };
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut command_tree(), "codex", &mut out);
-    if std::io::stdout().write_all(&out).is_err() {
-        // A closed pipe (`codex completion | head`) is not an error worth reporting.
-        return ExitCode::SUCCESS;
-    }
+    // A closed pipe (`codex completion | head`) is not an error worth reporting.
+    let _ = std::io::stdout().write_all(&out);
     ExitCode::SUCCESS
 }
 
