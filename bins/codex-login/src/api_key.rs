@@ -66,16 +66,7 @@ pub(crate) fn run(codex_home: &Path) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match codex_auth::login::login_with_api_key(codex_home, &key) {
-        Ok(()) => {
-            eprintln!("Successfully logged in");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("Error logging in: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    crate::report_login(codex_auth::login::login_with_api_key(codex_home, &key))
 }
 
 #[cfg(test)]

@@ -27,16 +27,7 @@ pub(crate) fn run(cli: &LoginCli, codex_home: PathBuf) -> ExitCode {
     } else {
         runtime.block_on(browser(cli, codex_home))
     };
-    match result {
-        Ok(()) => {
-            eprintln!("Successfully logged in");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("Error logging in: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    crate::report_login(result)
 }
 
 async fn browser(cli: &LoginCli, codex_home: PathBuf) -> Result<(), LoginError> {

@@ -40,6 +40,20 @@ pub fn run(cli: &LoginCli) -> ExitCode {
     }
 }
 
+/// Tells how a login ended and turns it into the exit status.
+fn report_login(result: Result<(), impl std::fmt::Display>) -> ExitCode {
+    match result {
+        Ok(()) => {
+            eprintln!("Successfully logged in");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("Error logging in: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn find_codex_home() -> Result<PathBuf, codex_config::ConfigError> {
     codex_config::find_codex_home()
 }
