@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 
 use codex_core::exec::join_command;
-use codex_protocol::protocol::{EventMsg, SessionConfiguredEvent, StepStatus};
+use codex_protocol::protocol::{EventMsg, RetryingEvent, SessionConfiguredEvent, StepStatus};
 
 use crate::output::{EventSink, Style};
 
@@ -156,6 +156,9 @@ impl EventSink for HumanOutput {
                 ));
             }
             EventMsg::StreamError { message } => err(&self.style.paint(message, "33")),
+            EventMsg::Retrying(retry) => {
+                err(&self.style.paint(&describe_retry(retry), "33"));
+            }
             EventMsg::BackgroundEvent { message } => {
                 err(&self.style.paint(&format!("note: {message}"), "33"));
             }
@@ -173,6 +176,20 @@ impl EventSink for HumanOutput {
             let _ = writeln!(stdout, "{message}");
         }
     }
+}
+
+/// `retrying in 2 s (1/4): 500 Internal Server Error`: the wait first, since that is what the
+/// user sits through.
+fn describe_retry(retry: &RetryingEvent) -> String {
+    let wait = if retry.delay_ms < 1000 {
+        format!("{} ms", retry.delay_ms)
+    } else {
+        format!("{:.0} s", retry.delay_ms as f64 / 1000.0)
+    };
+    format!(
+        "retrying in {wait} ({}/{}): {}",
+        retry.attempt, retry.max_retries, retry.reason
+    )
 }
 
 fn describe_sandbox(policy: &codex_protocol::SandboxPolicy) -> String {

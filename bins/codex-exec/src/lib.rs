@@ -7,7 +7,6 @@
 //! line instead.
 #![allow(clippy::print_stdout, clippy::print_stderr)] // A command-line front end prints.
 
-mod auth;
 mod human;
 mod json;
 mod output;

@@ -1,16 +1,14 @@
 //! One run: configuration, prompt, conversation, events, exit status.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use codex_cli::exec::{ExecArgs, ResumeArgs};
 use codex_config::{Config, ConfigOverrides};
-use codex_core::{ConversationManager, ConversationOptions, ManagerOptions};
+use codex_core::{ConversationManager, ConversationOptions, ManagerOptions, ResumeTarget};
 use codex_protocol::protocol::{EventMsg, InputItem, Op};
 use codex_protocol::rollout::SessionSource;
 use codex_protocol::{AskForApproval, ReviewDecision};
-use codex_rollout::SessionFilter;
 
 use crate::human::HumanOutput;
 use crate::json::JsonOutput;
@@ -20,13 +18,10 @@ use crate::{EXIT_FAILURE, EXIT_INTERRUPTED};
 /// The `originator` codex-exec announces, as Codex's exec does.
 const ORIGINATOR: &str = "codex_exec";
 
-/// Loads config.toml with the command line on top. `restored` carries settings recorded in a
-/// resumed session, which apply unless the command line overrides them.
-pub(crate) fn load_config(
-    args: &ExecArgs,
-    restored: Option<&codex_rollout::RunConfig>,
-) -> anyhow::Result<Config> {
-    let mut overrides = ConfigOverrides {
+/// Loads config.toml with the command line on top. A resumed session runs on these settings
+/// too, whatever it was recorded with, as Codex's resume does.
+pub(crate) fn load_config(args: &ExecArgs) -> anyhow::Result<Config> {
+    let overrides = ConfigOverrides {
         profile: args.config.profile.clone(),
         raw_overrides: args.config.overrides.clone(),
         cwd: args.run.cwd.clone(),
@@ -37,31 +32,7 @@ pub(crate) fn load_config(
         additional_writable_roots: args.run.add_dirs.clone(),
         ..ConfigOverrides::default()
     };
-    if let Some(restored) = restored {
-        if overrides.model.is_none() && !overrides_key(args, "model") {
-            overrides.model.clone_from(&restored.model);
-        }
-        if !overrides_key(args, "model_provider") {
-            overrides
-                .model_provider
-                .clone_from(&restored.model_provider);
-        }
-        if overrides.sandbox_mode.is_none() && !overrides_key(args, "sandbox_mode") {
-            overrides.sandbox_mode = restored
-                .sandbox_policy
-                .as_ref()
-                .map(codex_protocol::SandboxPolicy::mode);
-        }
-    }
     Config::load(overrides).context("could not load the configuration")
-}
-
-fn overrides_key(args: &ExecArgs, key: &str) -> bool {
-    args.config
-        .overrides
-        .iter()
-        .filter_map(|raw| codex_config::parse_override(raw).ok())
-        .any(|o| o.path.join(".") == key)
 }
 
 pub(crate) fn run(
@@ -79,7 +50,7 @@ pub(crate) fn run(
     let (resume_target, prompt_arg) = match resume {
         None => (None, prompt_arg),
         Some(r) if r.last => (
-            Some(ResumeTarget::Last { all: r.all }),
+            Some(ResumeTarget::Last { all_dirs: r.all }),
             r.prompt
                 .clone()
                 .or_else(|| r.session_id.clone())
@@ -96,25 +67,7 @@ pub(crate) fn run(
         },
     };
 
-    let base = load_config(args, None)?;
-    let resume_path = match &resume_target {
-        None => None,
-        Some(target) => target.locate(&base)?,
-    };
-    let config = match &resume_path {
-        Some(path) => {
-            let loaded = codex_rollout::load_rollout(path)
-                .with_context(|| format!("could not read session {}", path.display()))?;
-            load_config(args, Some(&loaded.run_config()))?
-        }
-        None => base,
-    };
-    if resume_target.is_some() && resume_path.is_none() && !args.json {
-        eprintln!(
-            "{}",
-            style.paint("no earlier session matched; starting a new one", "33")
-        );
-    }
+    let config = load_config(args)?;
 
     let bypass = args.run.dangerously_bypass_approvals_and_sandbox;
     if !args.skip_git_repo_check && !bypass && codex_rollout::git_root(&config.cwd).is_none() {
@@ -139,19 +92,27 @@ pub(crate) fn run(
         .build()
         .context("could not start the async runtime")?;
     runtime.block_on(async move {
-        let bearer = crate::auth::bearer_source(&config)?;
-        let manager = ConversationManager::new(ManagerOptions {
-            bearer,
-            source: SessionSource::Exec,
-            originator: ORIGINATOR.to_owned(),
-        });
+        let manager = ConversationManager::from_config(
+            &config,
+            ManagerOptions {
+                source: SessionSource::Exec,
+                originator: ORIGINATOR.to_owned(),
+            },
+        );
         let hide_reasoning = config.hide_agent_reasoning;
+        let wanted_resume = resume_target.is_some();
         let options = ConversationOptions {
             output_schema,
-            resume_path,
+            resume: resume_target,
             record_exchanges: args.record.clone(),
         };
         let new = manager.new_conversation(config, options)?;
+        if wanted_resume && new.resumed_from.is_none() && !args.json {
+            eprintln!(
+                "{}",
+                style.paint("no earlier session matched; starting a new one", "33")
+            );
+        }
         let mut sink: Box<dyn EventSink> = if args.json {
             Box::new(JsonOutput::default())
         } else {
@@ -239,27 +200,6 @@ pub(crate) fn run(
             ExitCode::SUCCESS
         })
     })
-}
-
-enum ResumeTarget {
-    Id(String),
-    Last { all: bool },
-}
-
-impl ResumeTarget {
-    fn locate(&self, config: &Config) -> anyhow::Result<Option<PathBuf>> {
-        match self {
-            Self::Id(id) => Ok(Some(codex_rollout::find_by_id(&config.codex_home, id)?)),
-            Self::Last { all } => {
-                let filter = SessionFilter {
-                    model_provider: Some(config.model_provider_id.clone()),
-                    cwd: if *all { None } else { Some(config.cwd.clone()) },
-                    sources: Vec::new(),
-                };
-                Ok(codex_rollout::find_latest(&config.codex_home, &filter)?.map(|s| s.path))
-            }
-        }
-    }
 }
 
 fn read_output_schema(path: &std::path::Path) -> anyhow::Result<serde_json::Value> {

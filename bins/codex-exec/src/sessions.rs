@@ -9,7 +9,7 @@ use codex_rollout::{SessionFilter, list_sessions};
 use serde_json::json;
 
 pub(crate) fn run(exec: &ExecArgs, args: &SessionsArgs) -> anyhow::Result<ExitCode> {
-    let config = crate::run::load_config(exec, None)?;
+    let config = crate::run::load_config(exec)?;
     let filter = SessionFilter {
         model_provider: None,
         cwd: if args.all {

@@ -6,5 +6,6 @@ use clap::Parser as _;
 use codex_cli::login::LoginCli;
 
 fn main() -> ExitCode {
+    codex_logging::init();
     codex_login::run(&LoginCli::parse())
 }

@@ -3,15 +3,15 @@
 use std::path::PathBuf;
 
 use codex_config::Config;
-use codex_model_client::{ModelClient, ModelClientConfig, Reasoning};
+use codex_model_client::{BearerSource, ModelClient, ModelClientConfig, Reasoning};
 use codex_protocol::ReasoningSummary;
 
 use crate::CoreError;
-use crate::conversation_manager::ManagerOptions;
 
 pub(crate) fn build(
     config: &Config,
-    options: &ManagerOptions,
+    bearer: BearerSource,
+    originator: &str,
     conversation_id: &str,
     record: Option<PathBuf>,
 ) -> Result<ModelClient, CoreError> {
@@ -20,8 +20,8 @@ pub(crate) fn build(
         config.model_provider.clone(),
         config.model.clone(),
     );
-    client_config.bearer = options.bearer.clone();
-    client_config.originator = Some(options.originator.clone());
+    client_config.bearer = bearer;
+    client_config.originator = Some(originator.to_owned());
     client_config.conversation_id = Some(conversation_id.to_owned());
     client_config.record = record.or_else(|| config.record_model_exchanges.clone());
     Ok(ModelClient::new(client_config)?)

@@ -16,6 +16,18 @@ pub enum CoreError {
         /// What the search found.
         reason: String,
     },
+    /// The provider needs an OpenAI login and none is stored (nor given by `CODEX_API_KEY`
+    /// where honoured). Logging in fixes it; retrying does not.
+    #[error(
+        "not logged in to {provider}: run `codex login` (or pipe a key to `codex login --with-api-key`), or set CODEX_API_KEY"
+    )]
+    NotLoggedIn {
+        /// The provider's display name.
+        provider: String,
+    },
+    /// auth.json could not be read or is invalid; the message names the file.
+    #[error(transparent)]
+    Auth(#[from] codex_auth::AuthError),
     /// The model client could not be set up (bad provider URL, missing API key variable).
     #[error(transparent)]
     Client(#[from] codex_model_client::ClientError),

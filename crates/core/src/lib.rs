@@ -1,8 +1,10 @@
 //! The agent: conversations, the turn loop, tools, approvals and the session store.
 //!
-//! Front ends (`codex-exec`, the TUI, the MCP server) create conversations through the one
-//! [`ConversationManager`], submit [`Op`]s and render the [`Event`]s that come back. This
-//! crate never prints and never speaks HTTP itself: the model client does that.
+//! The one door: front ends (`codex-exec`, the TUI, the MCP server) hand the
+//! [`ConversationManager`] a config and the shared [`AuthManager`], get conversations back (new,
+//! or resumed through a [`ResumeTarget`]), submit [`Op`]s and render the [`Event`]s that come
+//! back. Credentials, the model client and the session files stay behind this door. This crate
+//! never prints and never speaks HTTP itself: the model client does that.
 //!
 //! A turn: history -> request -> streamed response -> tool calls run in call order (shell
 //! commands under the sandbox helper, patches checked against the policy) -> outputs
@@ -13,24 +15,28 @@
 //! [`Event`]: codex_protocol::protocol::Event
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
-mod auth_provider;
+mod bootstrap;
 mod client;
 mod conversation;
 mod conversation_manager;
+mod credentials;
 pub mod environment_context;
 mod error;
 pub mod exec;
 pub mod exec_env;
 mod images;
 pub mod project_doc;
+mod resume;
 mod session;
+mod submission_loop;
 mod tools;
 pub mod truncate;
 mod turn;
 
-pub use auth_provider::bearer_from_auth_manager;
+pub use codex_auth::AuthManager;
 pub use conversation::Conversation;
 pub use conversation_manager::{
     ConversationManager, ConversationOptions, ManagerOptions, NewConversation,
 };
 pub use error::CoreError;
+pub use resume::ResumeTarget;

@@ -26,7 +26,7 @@ pub(crate) struct Session {
     /// The sandbox helper, when the policy needs one (checked at start-up).
     pub(crate) sandbox_exe: Option<PathBuf>,
     tx_event: mpsc::UnboundedSender<Event>,
-    pub(crate) state: Mutex<SessionState>,
+    state: Mutex<SessionState>,
     pending_approvals: Mutex<HashMap<String, oneshot::Sender<ReviewDecision>>>,
     recorder: Mutex<RolloutRecorder>,
 }
@@ -44,20 +44,22 @@ pub(crate) struct SessionInit {
     pub(crate) history: Vec<ResponseItem>,
 }
 
-/// Mutable conversation state.
+/// Mutable conversation state, reached only through [`Session`]'s methods, each of which states
+/// one rule about it.
 #[derive(Default)]
-pub(crate) struct SessionState {
+struct SessionState {
     /// The whole transcript, sent with every request.
-    pub(crate) history: Vec<ResponseItem>,
+    history: Vec<ResponseItem>,
     /// Commands the user allowed for the rest of the session.
-    pub(crate) approved_commands: HashSet<Vec<String>>,
+    approved_commands: HashSet<Vec<String>>,
     /// Usage summed over the conversation.
-    pub(crate) total_usage: TokenUsage,
-    /// User input that arrived while a turn was running.
-    pub(crate) pending_input: Vec<ResponseItem>,
-    /// Whether a task is running; set by the submission loop, cleared by the task under the
-    /// same lock in which it finds `pending_input` empty.
-    pub(crate) task_running: bool,
+    total_usage: TokenUsage,
+    /// User input that arrived while a task was running.
+    pending_input: Vec<ResponseItem>,
+    /// Whether a task is running. Set and cleared only together with a look at
+    /// `pending_input`, under the same lock, so that input is never stranded between a task
+    /// that just ended and one that was not started.
+    task_running: bool,
 }
 
 impl Session {
@@ -79,7 +81,12 @@ impl Session {
         }
     }
 
+    /// Emits an event, first recording it in the rollout file when it is one a session file
+    /// keeps (see [`EventMsg::rollout_event`]).
     pub(crate) fn send_event(&self, sub_id: &str, msg: EventMsg) {
+        if let Some(persisted) = msg.rollout_event() {
+            self.persist(&[RolloutItem::EventMsg(persisted)]);
+        }
         // A front end that stopped listening is shutting down; nothing to report to.
         let _ = self.tx_event.send(Event {
             id: sub_id.to_owned(),
@@ -113,6 +120,72 @@ impl Session {
         if let Some(tx) = lock(&self.pending_approvals).remove(call_id) {
             let _ = tx.send(decision);
         }
+    }
+
+    /// New user input: returns `true` when it starts a task (the caller spawns it), `false`
+    /// when a running task takes it at its next model request.
+    pub(crate) fn queue_or_start(&self, input: &[ResponseItem]) -> bool {
+        let mut state = lock(&self.state);
+        if state.task_running {
+            state.pending_input.extend(input.iter().cloned());
+            false
+        } else {
+            state.task_running = true;
+            true
+        }
+    }
+
+    /// Input that arrived while the task was running, for its next request.
+    pub(crate) fn take_pending_input(&self) -> Vec<ResponseItem> {
+        std::mem::take(&mut lock(&self.state).pending_input)
+    }
+
+    /// Ends the task when no input is waiting (returns `true`); otherwise the task goes on
+    /// with that input. Decided under the lock [`queue_or_start`](Self::queue_or_start) takes.
+    pub(crate) fn finish_task_unless_input_waits(&self) -> bool {
+        let mut state = lock(&self.state);
+        if state.pending_input.is_empty() {
+            state.task_running = false;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Ends the task whatever is waiting (an error or an interrupt); input sent in reaction to
+    /// the task's last event starts a new one.
+    pub(crate) fn end_task(&self) {
+        lock(&self.state).task_running = false;
+    }
+
+    /// The history to send, without the items the API does not take back.
+    pub(crate) fn prompt_input(&self) -> Vec<ResponseItem> {
+        lock(&self.state)
+            .history
+            .iter()
+            .filter(|item| !matches!(item, ResponseItem::Other))
+            .cloned()
+            .collect()
+    }
+
+    /// Adds a response's usage to the conversation's total and returns the new total.
+    pub(crate) fn add_usage(&self, last: &TokenUsage) -> TokenUsage {
+        let mut state = lock(&self.state);
+        state.total_usage.add(last);
+        state.total_usage
+    }
+
+    /// Runs `f` with the commands the user approved for the rest of the session.
+    pub(crate) fn with_approved_commands<R>(
+        &self,
+        f: impl FnOnce(&HashSet<Vec<String>>) -> R,
+    ) -> R {
+        f(&lock(&self.state).approved_commands)
+    }
+
+    /// Remembers that the user approved `command` for the rest of the session.
+    pub(crate) fn approve_for_session(&self, command: &[String]) {
+        lock(&self.state).approved_commands.insert(command.to_vec());
     }
 
     /// Appends items to history and to the rollout file.

@@ -7,14 +7,14 @@
 
 use std::sync::Arc;
 
-use codex_model_client::{ClientError, Prompt, ResponseEvent};
-use codex_protocol::protocol::{EventMsg, TurnAbortReason};
+use codex_model_client::{ClientError, Prompt, ResponseEvent, RetryNotice};
+use codex_protocol::protocol::{EventMsg, RetryingEvent, TurnAbortReason};
 use codex_protocol::rollout::{RolloutItem, TurnContextItem};
 use codex_protocol::{ResponseItem, TokenUsage};
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
-use crate::session::{Session, lock};
+use crate::session::Session;
 use crate::tools;
 
 /// Why a turn stopped early.
@@ -37,7 +37,7 @@ pub(crate) async fn run_task(
     sess.record_items(&input);
     let mut last_agent_message = None;
     loop {
-        let pending = std::mem::take(&mut lock(&sess.state).pending_input);
+        let pending = sess.take_pending_input();
         if !pending.is_empty() {
             sess.record_items(&pending);
         }
@@ -48,7 +48,7 @@ pub(crate) async fn run_task(
                 return;
             }
             Err(TurnError::Client(e)) => {
-                end_task(&sess);
+                sess.end_task();
                 sess.send_event(
                     &sub_id,
                     EventMsg::Error {
@@ -90,11 +90,8 @@ pub(crate) async fn run_task(
         // Usage is reported after the response's own items, so front ends show it last.
         record_usage(&sess, &sub_id, usage);
         if calls.is_empty() {
-            // Input that arrived meanwhile continues this task; otherwise the task ends, in
-            // the same critical section the submission loop uses to decide.
-            let mut state = lock(&sess.state);
-            if state.pending_input.is_empty() {
-                state.task_running = false;
+            // Input that arrived meanwhile continues this task; otherwise the task ends.
+            if sess.finish_task_unless_input_waits() {
                 break;
             }
             continue;
@@ -119,15 +116,9 @@ pub(crate) async fn run_task(
     sess.send_event(&sub_id, EventMsg::TaskComplete { last_agent_message });
 }
 
-/// Marks the task finished before its last event, so input sent in reaction to that event
-/// starts a new task.
-fn end_task(sess: &Session) {
-    lock(&sess.state).task_running = false;
-}
-
 /// Ends the task because the user interrupted it.
 fn interrupted_end(sess: &Session, sub_id: &str) {
-    end_task(sess);
+    sess.end_task();
     sess.flush();
     sess.send_event(
         sub_id,
@@ -174,8 +165,19 @@ async fn stream_once(
     prompt: &Prompt,
     cancel: &CancellationToken,
 ) -> Result<(Vec<ResponseItem>, TokenUsage), TurnError> {
+    let on_retry = |notice: RetryNotice| {
+        sess.send_event(
+            sub_id,
+            EventMsg::Retrying(RetryingEvent {
+                attempt: notice.attempt,
+                max_retries: notice.max_retries,
+                delay_ms: u64::try_from(notice.delay.as_millis()).unwrap_or(u64::MAX),
+                reason: notice.reason,
+            }),
+        );
+    };
     let mut stream = tokio::select! {
-        stream = sess.client.stream(prompt) => stream.map_err(TurnError::Client)?,
+        stream = sess.client.stream_observed(prompt, &on_retry) => stream.map_err(TurnError::Client)?,
         () = cancel.cancelled() => return Err(TurnError::Interrupted),
     };
     let mut items = Vec::new();
@@ -205,38 +207,21 @@ async fn stream_once(
 }
 
 fn record_usage(sess: &Session, sub_id: &str, last: TokenUsage) {
-    let total = {
-        let mut state = lock(&sess.state);
-        state.total_usage.add(&last);
-        state.total_usage
-    };
-    let msg = EventMsg::TokenCount {
-        total_token_usage: total,
-        last_token_usage: last,
-    };
-    sess.persist(&[RolloutItem::EventMsg(
-        codex_protocol::rollout::EventMsg::TokenCount {
-            info: Some(codex_protocol::rollout::TokenUsageInfo {
-                total_token_usage: total,
-                last_token_usage: last,
-                model_context_window: sess.config.model_context_window,
-            }),
-            rate_limits: None,
+    let total = sess.add_usage(&last);
+    sess.send_event(
+        sub_id,
+        EventMsg::TokenCount {
+            total_token_usage: total,
+            last_token_usage: last,
+            model_context_window: sess.config.model_context_window,
         },
-    )]);
-    sess.send_event(sub_id, msg);
+    );
 }
 
 fn build_prompt(sess: &Session) -> Prompt {
-    let input: Vec<ResponseItem> = lock(&sess.state)
-        .history
-        .iter()
-        .filter(|item| !matches!(item, ResponseItem::Other))
-        .cloned()
-        .collect();
     Prompt {
         instructions: sess.base_instructions.clone(),
-        input,
+        input: sess.prompt_input(),
         tools: tools::spec::all_tools(),
         parallel_tool_calls: false,
         output_schema: sess.output_schema.clone(),

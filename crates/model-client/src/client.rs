@@ -18,7 +18,7 @@ use crate::record::{
     Exchange, PendingRecord, RecordedError, RecordedRequest, RecordedResponse, Recorder,
     request_headers, response_headers,
 };
-use crate::retry::{backoff, retry_after_from_headers};
+use crate::retry::{RetryNotice, backoff, retry_after_from_headers};
 use crate::stream::{DataSource, WireParser, error_chain};
 use crate::{
     AuthHeaders, BearerSource, ClientError, ModelClientConfig, Prompt, ResponseEvent,
@@ -112,6 +112,16 @@ impl ModelClient {
     /// Retries up to `request_max_retries` times on retryable failures, and sends once more
     /// after a 401 when the auth source could refresh its credentials.
     pub async fn stream(&self, prompt: &Prompt) -> Result<ResponseStream, ClientError> {
+        self.stream_observed(prompt, &|_| {}).await
+    }
+
+    /// [`stream`](Self::stream), telling `on_retry` before each pause between attempts, so a
+    /// front end can show the user what they are waiting for.
+    pub async fn stream_observed(
+        &self,
+        prompt: &Prompt,
+        on_retry: &(dyn Fn(RetryNotice) + Sync),
+    ) -> Result<ResponseStream, ClientError> {
         let encoded = self.encode(prompt)?;
         let max_retries = self.provider.request_max_retries();
         let mut attempt: u64 = 0;
@@ -159,6 +169,12 @@ impl ModelClient {
                 "model request failed ({error}); retry {attempt}/{max_retries} in {} ms",
                 delay.as_millis()
             );
+            on_retry(RetryNotice {
+                attempt,
+                max_retries,
+                delay,
+                reason: error.to_string(),
+            });
             tokio::time::sleep(delay).await;
         }
     }

@@ -107,3 +107,17 @@ mod tests {
         assert_eq!(retry_after_from_headers(&h), None);
     }
 }
+
+/// A failed request about to be sent again: what the caller of
+/// [`ModelClient::stream_observed`](crate::ModelClient::stream_observed) is told before the pause.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryNotice {
+    /// This retry's number, from 1.
+    pub attempt: u64,
+    /// How many retries the provider allows.
+    pub max_retries: u64,
+    /// The pause before the next attempt.
+    pub delay: Duration,
+    /// Why the request failed.
+    pub reason: String,
+}

@@ -79,6 +79,13 @@ pub struct Event {
 pub enum EventMsg {
     /// The conversation is ready; always the first event.
     SessionConfigured(SessionConfiguredEvent),
+    /// What the user submitted, as typed (without the context the agent adds around it).
+    UserMessage {
+        /// The text.
+        message: String,
+        /// Attached images, as data URLs.
+        images: Option<Vec<String>>,
+    },
     /// A turn started working on user input.
     TaskStarted,
     /// The turn finished; the last assistant message, if any.
@@ -126,7 +133,11 @@ pub enum EventMsg {
         total_token_usage: TokenUsage,
         /// Usage of the last response.
         last_token_usage: TokenUsage,
+        /// The model's context window, when known.
+        model_context_window: Option<u64>,
     },
+    /// A model request failed and will be sent again after a pause the user sits through.
+    Retrying(RetryingEvent),
     /// A retryable problem; the turn goes on (`Reconnecting... 1/5`).
     StreamError {
         /// What happened.
@@ -146,6 +157,54 @@ pub enum EventMsg {
     ShutdownComplete,
 }
 
+/// A request that is about to be retried.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetryingEvent {
+    /// This retry's number, from 1.
+    pub attempt: u64,
+    /// How many retries are allowed in all.
+    pub max_retries: u64,
+    /// How long the agent waits before sending again, in milliseconds.
+    pub delay_ms: u64,
+    /// Why the request failed (`500 Internal Server Error`, a transport error, ...).
+    pub reason: String,
+}
+
+impl EventMsg {
+    /// The line this event leaves in the rollout file, for the events a session file keeps (so
+    /// that a resumed session can show its transcript); `None` for the rest. The one place the
+    /// persisted shape is built, so an event and its record cannot drift apart.
+    pub fn rollout_event(&self) -> Option<crate::rollout::EventMsg> {
+        use crate::rollout::{EventMsg as Persisted, TokenUsageInfo};
+        Some(match self {
+            Self::UserMessage { message, images } => Persisted::UserMessage {
+                message: message.clone(),
+                images: images.clone(),
+            },
+            Self::AgentMessage { message } => Persisted::AgentMessage {
+                message: message.clone(),
+            },
+            Self::AgentReasoning { text } => Persisted::AgentReasoning { text: text.clone() },
+            Self::TokenCount {
+                total_token_usage,
+                last_token_usage,
+                model_context_window,
+            } => Persisted::TokenCount {
+                info: Some(TokenUsageInfo {
+                    total_token_usage: *total_token_usage,
+                    last_token_usage: *last_token_usage,
+                    model_context_window: *model_context_window,
+                }),
+                rate_limits: None,
+            },
+            Self::TurnAborted { reason } => Persisted::TurnAborted {
+                reason: reason.as_str().to_owned(),
+            },
+            _ => return None,
+        })
+    }
+}
+
 /// Why a turn was aborted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -154,6 +213,16 @@ pub enum TurnAbortReason {
     Interrupted,
     /// A new turn replaced it.
     Replaced,
+}
+
+impl TurnAbortReason {
+    /// The name Codex writes (`interrupted`, `replaced`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Interrupted => "interrupted",
+            Self::Replaced => "replaced",
+        }
+    }
 }
 
 /// Everything a front end needs to show about a new or resumed conversation.

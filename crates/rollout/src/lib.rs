@@ -4,9 +4,9 @@
 //! sessions, and a listing reads only the head of the files it shows.
 //!
 //! - [`RolloutRecorder`] creates a session's file on its first item and appends to it;
-//!   [`RolloutRecorder::resume`] reopens one.
-//! - [`load_rollout`] reads a file back into a [`LoadedSession`] (history, turn contexts, the
-//!   [`RunConfig`] to resume with), tolerating a torn last line and other releases' shapes.
+//!   [`RolloutRecorder::resume`] reopens one that was loaded.
+//! - [`load_rollout`] reads a file back into a [`LoadedSession`] (history, turn contexts,
+//!   events), tolerating a torn last line and other releases' shapes.
 //! - [`find_by_id`] (full id or unique prefix), [`find_latest`] (`--last`) and
 //!   [`list_sessions`] (pages of [`SessionSummary`]) find sessions.
 //! - [`append_history`] / [`read_history`] keep `CODEX_HOME/history.jsonl`, the prompts typed.
@@ -64,4 +64,4 @@ pub use list::{
 };
 pub use paths::{SESSIONS_SUBDIR, parse_rollout_file_name, rollout_path, sessions_dir};
 pub use recorder::{RolloutRecorder, new_session_id, now_timestamp};
-pub use session::{LoadWarning, LoadedSession, RunConfig, load_rollout};
+pub use session::{LoadWarning, LoadedSession, load_rollout};

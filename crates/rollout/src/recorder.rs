@@ -17,8 +17,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::error::{RolloutError, io_error};
-use crate::paths::{parse_rollout_file_name, rollout_path};
-use crate::session::load_rollout;
+use crate::paths::rollout_path;
+use crate::session::LoadedSession;
 
 /// A fresh session id: a time-ordered UUID (v7), as current Codex releases use.
 pub fn new_session_id() -> Uuid {
@@ -71,9 +71,16 @@ impl RolloutRecorder {
         })
     }
 
-    /// Reopens an existing rollout file to append to it (resume). A torn last line left by a
-    /// crash is cut off first, so that the next line starts on a line of its own.
-    pub fn resume(path: &Path) -> Result<Self, RolloutError> {
+    /// Reopens a session's rollout file to append to it (resume), from the session just read
+    /// with [`load_rollout`](crate::load_rollout): the file is not parsed again. A torn last line
+    /// left by a crash is cut off first (only the file's tail is read for that), so that the
+    /// next line starts on a line of its own.
+    pub fn resume(session: &LoadedSession) -> Result<Self, RolloutError> {
+        let path = session.path.as_path();
+        let session_id =
+            Uuid::try_parse(&session.meta.id).map_err(|_| RolloutError::InvalidSessionId {
+                value: session.meta.id.clone(),
+            })?;
         let mut file = OpenOptions::new()
             .read(true)
             .append(true)
@@ -90,17 +97,6 @@ impl RolloutRecorder {
             file.set_len(complete)
                 .map_err(io_error("truncate the torn last line of", path))?;
         }
-        let from_name = path
-            .file_name()
-            .and_then(|name| name.to_str())
-            .and_then(parse_rollout_file_name)
-            .map(|(_, id)| id);
-        let session_id = if let Some(id) = from_name {
-            id
-        } else {
-            let id = load_rollout(path)?.meta.id;
-            Uuid::try_parse(&id).map_err(|_| RolloutError::InvalidSessionId { value: id })?
-        };
         Ok(Self {
             path: path.to_path_buf(),
             session_id,

@@ -1,5 +1,5 @@
-//! Loading a whole rollout file back into a conversation: its meta, its history and the run
-//! configuration to resume with.
+//! Loading a whole rollout file back into a conversation: its meta, its history, the settings
+//! of each turn and the events a front end replays.
 //!
 //! A crash can tear the last line (the write stopped half-way); that line is skipped with a
 //! warning. Any earlier line that is not JSON means the file was damaged some other way, and
@@ -10,11 +10,9 @@ use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use codex_protocol::ResponseItem;
 use codex_protocol::rollout::{
     EventMsg, KNOWN_ROLLOUT_KINDS, RolloutItem, SessionMeta, TurnContextItem,
-};
-use codex_protocol::{
-    AskForApproval, ReasoningEffort, ReasoningSummary, ResponseItem, SandboxPolicy,
 };
 
 use crate::context::typed_user_text;
@@ -54,56 +52,10 @@ impl fmt::Display for LoadWarning {
     }
 }
 
-/// The settings a session ran with, to restore on resume. A field is `None` when the session
-/// did not record it; command-line overrides still win over every field.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct RunConfig {
-    /// The model of the last turn (else the one the session started with).
-    pub model: Option<String>,
-    /// The model provider id the session started with.
-    pub model_provider: Option<String>,
-    /// The approval policy of the last turn (else the starting one).
-    pub approval_policy: Option<AskForApproval>,
-    /// The sandbox policy of the last turn (else the starting one).
-    pub sandbox_policy: Option<SandboxPolicy>,
-    /// The reasoning effort of the last turn (else the starting one).
-    pub reasoning_effort: Option<ReasoningEffort>,
-    /// The reasoning summary setting of the last turn.
-    pub reasoning_summary: Option<ReasoningSummary>,
-    /// The working directory of the last turn (else the session's).
-    pub cwd: Option<PathBuf>,
-}
-
 impl LoadedSession {
     /// The session id.
     pub fn id(&self) -> &str {
         &self.meta.id
-    }
-
-    /// The run configuration to resume with: the last `turn_context` wins (the user may have
-    /// switched model mid-session), then our additive `session_meta` fields.
-    pub fn run_config(&self) -> RunConfig {
-        let last = self.turn_contexts.last();
-        let meta = &self.meta;
-        let non_empty = |path: &Path| (!path.as_os_str().is_empty()).then(|| path.to_path_buf());
-        RunConfig {
-            model: last
-                .map(|ctx| ctx.model.clone())
-                .filter(|model| !model.is_empty())
-                .or_else(|| meta.model.clone()),
-            model_provider: meta.model_provider.clone(),
-            approval_policy: last
-                .and_then(|ctx| ctx.approval_policy)
-                .or(meta.approval_policy),
-            sandbox_policy: last
-                .and_then(|ctx| ctx.sandbox_policy.clone())
-                .or_else(|| meta.sandbox_policy.clone()),
-            reasoning_effort: last.and_then(|ctx| ctx.effort).or(meta.reasoning_effort),
-            reasoning_summary: last.and_then(|ctx| ctx.summary),
-            cwd: last
-                .and_then(|ctx| non_empty(&ctx.cwd))
-                .or_else(|| non_empty(&meta.cwd)),
-        }
     }
 }
 

@@ -1,4 +1,5 @@
 mod basic;
+mod diagnostics;
 mod harness;
 mod json;
 mod patches;

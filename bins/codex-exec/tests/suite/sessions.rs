@@ -15,8 +15,10 @@ fn answer(env: &Env, text: &str) {
     ]));
 }
 
+/// Resume brings back the history, not the settings: the run follows today's config and flags,
+/// as Codex's resume does.
 #[test]
-fn resume_restores_the_recorded_model_unless_overridden() {
+fn resume_continues_on_todays_model_not_the_recorded_one() {
     let env = Env::new();
     answer(&env, "one");
     answer(&env, "two");
@@ -33,16 +35,72 @@ fn resume_restores_the_recorded_model_unless_overridden() {
         .args(["-m", "override-model", "resume", "--last", "third"])
         .assert()
         .success();
-    let models: Vec<String> = env
-        .server
-        .requests()
+    let requests = env.server.requests();
+    let models: Vec<String> = requests
         .iter()
         .map(|r| r.body_json()["model"].as_str().unwrap().to_owned())
         .collect();
+    assert_eq!(models, ["recorded-model", "mock-model", "override-model"]);
+    // Each resumed request carries the conversation so far.
+    let last = requests[2].body_json().to_string();
+    for earlier in ["first", "one", "second", "two", "third"] {
+        assert!(last.contains(earlier), "{earlier} missing from {last}");
+    }
+}
+
+/// A session recorded with one provider continues with the provider configured now (here a
+/// Chat Completions server instead of the Responses one), history included, under the same
+/// thread id.
+#[test]
+fn resume_by_id_moves_to_the_provider_configured_now() {
+    use codex_test_support::chat::chat_text_response;
+    let env = Env::new();
+    answer(&env, "recorded answer");
+    let first = env
+        .exec()
+        .args(["--json", "remember the number 41"])
+        .assert()
+        .success();
+    let first = String::from_utf8(first.get_output().stdout.clone()).unwrap();
+    let started: serde_json::Value = serde_json::from_str(first.lines().next().unwrap()).unwrap();
+    let thread_id = started["thread_id"].as_str().unwrap().to_owned();
+
+    let chat = codex_test_support::MockServer::start();
+    chat.push(MockResponse::sse_body(chat_text_response("it was 41")));
+    let second = env
+        .exec()
+        .args([
+            "-c",
+            "model_provider=chatty",
+            "-c",
+            &format!(
+                "model_providers.chatty={{name=\"chatty\", base_url=\"{}\", wire_api=\"chat\", request_max_retries=0, stream_max_retries=0}}",
+                chat.base_url()
+            ),
+            "--json",
+            "resume",
+            &thread_id,
+            "what was the number?",
+        ])
+        .assert()
+        .success();
+    let second = String::from_utf8(second.get_output().stdout.clone()).unwrap();
+    let resumed: serde_json::Value = serde_json::from_str(second.lines().next().unwrap()).unwrap();
+    assert_eq!(resumed["type"], "thread.started");
+    assert_eq!(resumed["thread_id"], thread_id.as_str());
+    assert!(second.contains("it was 41"), "{second}");
+
     assert_eq!(
-        models,
-        ["recorded-model", "recorded-model", "override-model"]
+        env.server.request_count(),
+        1,
+        "the old provider is not asked again"
     );
+    let request = chat.single_request();
+    assert_eq!(request.path, "/v1/chat/completions");
+    let body = request.body_json().to_string();
+    assert!(body.contains("remember the number 41"), "{body}");
+    assert!(body.contains("recorded answer"), "{body}");
+    assert!(body.contains("what was the number?"), "{body}");
 }
 
 #[test]

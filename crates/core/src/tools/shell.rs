@@ -14,7 +14,7 @@ use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
 use crate::exec::{self, DEFAULT_TIMEOUT_MS, ExecOutput, ExecParams, SandboxLaunch};
-use crate::session::{Session, lock};
+use crate::session::Session;
 use crate::truncate::truncate_for_model;
 
 /// Arguments of a `shell` call.
@@ -61,17 +61,16 @@ pub(super) async fn handle(
         cwd: &cwd,
     };
     let escalated = args.with_escalated_permissions.unwrap_or(false);
-    let check = {
-        let state = lock(&sess.state);
+    let check = sess.with_approved_commands(|approved| {
         assess_command_safety(
             &args.command,
             config.approval_policy,
             &config.sandbox_policy,
-            &state.approved_commands,
+            approved,
             escalated,
             sess.sandbox_exe.is_some(),
         )
-    };
+    });
     let sandboxed = match check {
         SafetyCheck::AutoApprove { sandboxed } => sandboxed,
         SafetyCheck::Reject { reason } => {
@@ -151,7 +150,7 @@ async fn ask(
     {
         ReviewDecision::Approved => Some(()),
         ReviewDecision::ApprovedForSession => {
-            lock(&sess.state).approved_commands.insert(command.to_vec());
+            sess.approve_for_session(command);
             Some(())
         }
         ReviewDecision::Denied => None,

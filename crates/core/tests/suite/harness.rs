@@ -4,18 +4,19 @@ use std::sync::Arc;
 
 use codex_config::{Config, ConfigOverrides};
 use codex_core::{Conversation, ConversationManager, ConversationOptions, ManagerOptions};
-use codex_model_client::BearerSource;
 use codex_protocol::protocol::{InputItem, Op};
 use codex_protocol::rollout::SessionSource;
 
 /// Loads the configuration with `overrides` and starts a conversation with it.
 pub(crate) fn start_conversation(overrides: ConfigOverrides) -> Arc<Conversation> {
     let config = Config::load(overrides).unwrap();
-    let manager = ConversationManager::new(ManagerOptions {
-        bearer: BearerSource::None,
-        source: SessionSource::Exec,
-        originator: "codex_core_tests".to_owned(),
-    });
+    let manager = ConversationManager::from_config(
+        &config,
+        ManagerOptions {
+            source: SessionSource::Exec,
+            originator: "codex_core_tests".to_owned(),
+        },
+    );
     manager
         .new_conversation(config, ConversationOptions::default())
         .unwrap()

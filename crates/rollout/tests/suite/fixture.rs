@@ -57,14 +57,16 @@ fn codex_0_169_rollout_loads() {
     );
     assert_eq!(session.items[5].message_text().as_deref(), Some("hi"));
 
-    let config = session.run_config();
-    assert_eq!(config.model.as_deref(), Some("mock-model"));
-    assert_eq!(config.model_provider.as_deref(), Some("mock"));
-    assert_eq!(config.approval_policy, Some(AskForApproval::Never));
+    let ctx = session.turn_contexts.last().unwrap();
+    assert_eq!(ctx.model, "mock-model");
+    assert_eq!(ctx.approval_policy, Some(AskForApproval::Never));
     assert_eq!(
-        config.sandbox_policy.map(|p| p.mode()),
+        ctx.sandbox_policy
+            .as_ref()
+            .map(codex_protocol::SandboxPolicy::mode),
         Some(SandboxMode::WorkspaceWrite)
     );
+    assert_eq!(session.meta.model_provider.as_deref(), Some("mock"));
 }
 
 #[test]
@@ -98,7 +100,7 @@ fn codex_0_169_rollout_is_found_listed_and_resumed() {
         Some(path.clone())
     );
 
-    let mut recorder = RolloutRecorder::resume(&path).unwrap();
+    let mut recorder = RolloutRecorder::resume(&load_rollout(&path).unwrap()).unwrap();
     recorder
         .record_response_items(&[ResponseItem::user_text("and again")])
         .unwrap();

@@ -103,35 +103,13 @@ fn file_appears_on_first_item_with_mode_0600_and_reads_back() {
     assert_eq!(session.events.len(), 2);
     assert!(session.warnings.is_empty(), "{:?}", session.warnings);
 
-    // The last turn context wins over the settings the session started with.
-    let config = session.run_config();
-    assert_eq!(config.model.as_deref(), Some("gpt-turn"));
-    assert_eq!(config.model_provider.as_deref(), Some("openai"));
-    assert_eq!(config.approval_policy, Some(AskForApproval::Never));
-    assert_eq!(
-        config.sandbox_policy,
-        Some(SandboxPolicy::workspace_write())
-    );
-    assert_eq!(
-        config.cwd.as_deref(),
-        Some(std::path::Path::new("/projects/a"))
-    );
-}
-
-#[test]
-fn run_config_falls_back_to_session_meta() {
-    let home = tempfile::tempdir().unwrap();
-    let id = new_session_id();
-    let mut recorder =
-        RolloutRecorder::new(home.path(), meta(id, "/p", "ollama", SessionSource::Cli)).unwrap();
-    recorder
-        .record_response_items(&[ResponseItem::user_text("hi")])
-        .unwrap();
-    let config = load_rollout(recorder.path()).unwrap().run_config();
-    assert_eq!(config.model.as_deref(), Some("gpt-test"));
-    assert_eq!(config.model_provider.as_deref(), Some("ollama"));
-    assert_eq!(config.approval_policy, Some(AskForApproval::OnRequest));
-    assert_eq!(config.sandbox_policy, Some(SandboxPolicy::ReadOnly));
+    // The turn's settings come back as recorded.
+    let ctx = session.turn_contexts.last().unwrap();
+    assert_eq!(ctx.model, "gpt-turn");
+    assert_eq!(ctx.approval_policy, Some(AskForApproval::Never));
+    assert_eq!(ctx.sandbox_policy, Some(SandboxPolicy::workspace_write()));
+    assert_eq!(ctx.cwd, std::path::Path::new("/projects/a"));
+    assert_eq!(session.meta.model_provider.as_deref(), Some("openai"));
 }
 
 #[test]
@@ -153,7 +131,7 @@ fn resume_appends_to_the_same_file() {
     let path = write_session(home.path(), &spec);
     let before = load_rollout(&path).unwrap();
 
-    let mut recorder = RolloutRecorder::resume(&path).unwrap();
+    let mut recorder = RolloutRecorder::resume(&load_rollout(&path).unwrap()).unwrap();
     assert_eq!(recorder.session_id(), spec.id);
     assert!(recorder.is_created());
     recorder
@@ -194,7 +172,7 @@ fn a_torn_last_line_is_skipped_and_cut_off_on_resume() {
         session.warnings[0]
     );
 
-    let mut recorder = RolloutRecorder::resume(&path).unwrap();
+    let mut recorder = RolloutRecorder::resume(&load_rollout(&path).unwrap()).unwrap();
     recorder
         .record_response_items(&[ResponseItem::user_text("again")])
         .unwrap();
@@ -275,7 +253,7 @@ fn a_file_without_session_meta_is_an_error() {
 fn compaction_replaces_history() {
     let home = tempfile::tempdir().unwrap();
     let path = write_session(home.path(), &Spec::new(local(2025, 6, 1, 8, 0, 0)));
-    let mut recorder = RolloutRecorder::resume(&path).unwrap();
+    let mut recorder = RolloutRecorder::resume(&load_rollout(&path).unwrap()).unwrap();
     recorder
         .record(&[RolloutItem::Compacted(CompactedItem {
             message: "summary".into(),

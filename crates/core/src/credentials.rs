@@ -1,13 +1,36 @@
-//! Plugging the shared AuthManager into the model client: credentials per request, and one
-//! refresh after a 401.
+//! Which credential a conversation's requests carry, and plugging the shared AuthManager into
+//! the model client: credentials per request, and one refresh after a 401. Front ends hand core
+//! the AuthManager and never see the model client's types.
 
 use std::sync::Mutex;
 
 use codex_auth::AuthManager;
+use codex_config::Config;
 use codex_model_client::{AuthError, AuthHeaders, AuthProvider, BearerSource};
 use futures::future::BoxFuture;
 
+use crate::CoreError;
 use crate::session::lock;
+
+/// The credential for `config`'s provider: none for providers that take no OpenAI login,
+/// else the stored login (or `CODEX_API_KEY` where the manager honours it), else the provider's
+/// own `env_key` or bearer token, which the model client reads itself.
+pub(crate) fn bearer_for(config: &Config, auth: &AuthManager) -> Result<BearerSource, CoreError> {
+    if !config.model_provider.requires_openai_auth {
+        return Ok(BearerSource::None);
+    }
+    match auth.try_auth()? {
+        Some(_) => Ok(managed(auth.clone())),
+        None if config.model_provider.env_key.is_some()
+            || config.model_provider.experimental_bearer_token.is_some() =>
+        {
+            Ok(BearerSource::None)
+        }
+        None => Err(CoreError::NotLoggedIn {
+            provider: config.model_provider.name.clone(),
+        }),
+    }
+}
 
 /// Wraps an [`AuthManager`] clone; every conversation gets one, all sharing the manager's
 /// state, so a refresh or a logout is seen by all of them.
@@ -46,7 +69,7 @@ impl AuthProvider for ManagedAuth {
 }
 
 /// A bearer source backed by the shared manager.
-pub fn bearer_from_auth_manager(manager: AuthManager) -> BearerSource {
+fn managed(manager: AuthManager) -> BearerSource {
     BearerSource::Provider(std::sync::Arc::new(ManagedAuth {
         manager,
         last_sent: Mutex::new(None),

@@ -1,0 +1,113 @@
+//! What a new or resumed session is made of, gathered before its first turn: the sandbox
+//! helper, the session meta, the context sent ahead of the first prompt, and notes about
+//! settings this version does not act on.
+
+use std::path::PathBuf;
+
+use codex_config::Config;
+use codex_protocol::rollout::{SessionMeta, SessionSource};
+use codex_protocol::{ContentItem, ResponseItem, SandboxPolicy};
+
+use crate::{CoreError, environment_context, project_doc};
+
+/// Settings that parse but that this version does not act on yet: said, not silently ignored.
+pub(crate) fn unsupported_settings(config: &Config) -> Vec<String> {
+    let mut notes = Vec::new();
+    let enabled: Vec<&str> = config
+        .mcp_servers
+        .iter()
+        .filter(|(_, server)| server.enabled)
+        .map(|(name, _)| name.as_str())
+        .collect();
+    if !enabled.is_empty() {
+        notes.push(format!(
+            "MCP servers are not used by this version yet; their tools are not offered: {}",
+            enabled.join(", ")
+        ));
+    }
+    if config.notify.is_some() {
+        notes.push(
+            "`notify` is not supported by this version yet; no program is run after turns"
+                .to_owned(),
+        );
+    }
+    notes
+}
+
+/// The sandbox helper, when the policy needs one: a missing helper stops the session before
+/// its first command rather than at it.
+pub(crate) fn locate_sandbox(config: &Config) -> Result<Option<PathBuf>, CoreError> {
+    if matches!(config.sandbox_policy, SandboxPolicy::DangerFullAccess) {
+        return Ok(None);
+    }
+    if let Some(exe) = &config.sandbox_exe {
+        return Ok(Some(exe.clone()));
+    }
+    codex_sandbox::find_sandbox_exe()
+        .map(Some)
+        .map_err(|e| CoreError::SandboxHelperMissing {
+            mode: config.sandbox_policy.mode().to_string(),
+            reason: e.to_string(),
+        })
+}
+
+/// The first line of a new session's rollout file.
+pub(crate) fn session_meta(
+    id: &str,
+    config: &Config,
+    source: &SessionSource,
+    originator: &str,
+) -> SessionMeta {
+    SessionMeta {
+        id: id.to_owned(),
+        timestamp: codex_rollout::now_timestamp(),
+        cwd: config.cwd.clone(),
+        originator: originator.to_owned(),
+        cli_version: env!("CARGO_PKG_VERSION").to_owned(),
+        instructions: None,
+        source: source.clone(),
+        model_provider: Some(config.model_provider_id.clone()),
+        git: codex_rollout::collect_git_info(&config.cwd),
+        model: Some(config.model.clone()),
+        approval_policy: Some(config.approval_policy),
+        sandbox_policy: Some(config.sandbox_policy.clone()),
+        reasoning_effort: config.model_reasoning_effort,
+    }
+}
+
+/// Developer instructions, AGENTS.md and the environment context, sent before the first
+/// user message.
+pub(crate) fn initial_context(config: &Config) -> Vec<ResponseItem> {
+    let mut items = Vec::new();
+    if let Some(text) = &config.developer_instructions {
+        items.push(ResponseItem::Message {
+            id: None,
+            role: "developer".to_owned(),
+            content: vec![ContentItem::InputText { text: text.clone() }],
+        });
+    }
+    if let Some(docs) = project_doc::user_instructions(
+        &config.codex_home,
+        &config.cwd,
+        config.project_doc_max_bytes,
+        &config.project_doc_fallback_filenames,
+    ) {
+        items.push(ResponseItem::user_text(format!(
+            "<user_instructions>\n\n{docs}\n\n</user_instructions>"
+        )));
+    }
+    let roots: Vec<PathBuf> = codex_sandbox::writable_roots(&config.sandbox_policy, &config.cwd)
+        .into_iter()
+        .map(|r| r.root)
+        .collect();
+    items.push(ResponseItem::user_text(
+        environment_context::environment_context(
+            &config.cwd,
+            config.approval_policy,
+            &config.sandbox_policy,
+            &roots,
+            environment_context::user_shell().as_deref(),
+        ),
+    ));
+    items
+}

@@ -1,0 +1,146 @@
+//! The conversation's submission loop: takes the front end's `Op`s in order, starts a task for
+//! user input (or hands the input to the running one), routes approvals, interrupts and shuts
+//! down.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use codex_protocol::protocol::{EventMsg, InputItem, Op, Submission};
+use codex_protocol::{ContentItem, ResponseItem};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::session::Session;
+
+/// Receives submissions until shutdown. Runs at most one task at a time; input arriving
+/// while one runs joins it at its next model request.
+pub(crate) async fn submission_loop(sess: Arc<Session>, mut rx_sub: mpsc::Receiver<Submission>) {
+    let mut running: Option<(tokio::task::JoinHandle<()>, CancellationToken)> = None;
+    while let Some(Submission { id, op }) = rx_sub.recv().await {
+        match op {
+            Op::UserInput { items } => {
+                let input = user_input_items(&items, &sess.config.cwd);
+                let text = text_of(&items);
+                if sess.config.history_enabled
+                    && let Err(e) = codex_rollout::append_history(
+                        &sess.config.codex_home,
+                        &sess.conversation_id,
+                        &text,
+                    )
+                {
+                    sess.send_event(
+                        &id,
+                        EventMsg::BackgroundEvent {
+                            message: format!("could not save the prompt to history.jsonl: {e}"),
+                        },
+                    );
+                }
+                sess.send_event(
+                    &id,
+                    EventMsg::UserMessage {
+                        message: text,
+                        images: None,
+                    },
+                );
+                // Input is either picked up by the running task or starts a new one: never
+                // lost between the two.
+                if sess.queue_or_start(&input) {
+                    let cancel = CancellationToken::new();
+                    let task =
+                        tokio::spawn(supervise_task(Arc::clone(&sess), id, input, cancel.clone()));
+                    running = Some((task, cancel));
+                }
+            }
+            Op::Interrupt => {
+                if let Some((_, cancel)) = &running {
+                    cancel.cancel();
+                }
+            }
+            Op::ExecApproval {
+                id: call_id,
+                decision,
+            }
+            | Op::PatchApproval {
+                id: call_id,
+                decision,
+            } => {
+                sess.notify_approval(&call_id, decision);
+            }
+            Op::Shutdown => {
+                if let Some((task, cancel)) = running.take() {
+                    cancel.cancel();
+                    let _ = task.await;
+                }
+                sess.flush();
+                sess.send_event(&id, EventMsg::ShutdownComplete);
+                return;
+            }
+            _ => {}
+        }
+    }
+    // Every handle was dropped without a shutdown: nobody can answer approvals or read
+    // events, so stop the work rather than let commands run unattended.
+    if let Some((_, cancel)) = running {
+        cancel.cancel();
+    }
+    sess.flush();
+}
+
+/// Runs a task and turns a panic into an `Error` event, so a front end waiting for the end of
+/// the turn is never left hanging.
+async fn supervise_task(
+    sess: Arc<Session>,
+    id: String,
+    input: Vec<ResponseItem>,
+    cancel: CancellationToken,
+) {
+    let task = tokio::spawn(crate::turn::run_task(
+        Arc::clone(&sess),
+        id.clone(),
+        input,
+        cancel,
+    ));
+    if let Err(e) = task.await
+        && e.is_panic()
+    {
+        sess.end_task();
+        sess.send_event(
+            &id,
+            EventMsg::Error {
+                message: "internal error: the turn stopped unexpectedly; the session file keeps everything up to this point".to_owned(),
+            },
+        );
+    }
+}
+
+/// The user's message as history items: one message, text and images in order.
+fn user_input_items(items: &[InputItem], cwd: &Path) -> Vec<ResponseItem> {
+    let content = items
+        .iter()
+        .map(|item| match item {
+            InputItem::Text { text } => ContentItem::InputText { text: text.clone() },
+            InputItem::LocalImage { path } => match crate::images::data_url(&cwd.join(path)) {
+                Ok(url) => ContentItem::InputImage { image_url: url },
+                Err(e) => ContentItem::InputText {
+                    text: format!("[image {} could not be attached: {e}]", path.display()),
+                },
+            },
+        })
+        .collect();
+    vec![ResponseItem::Message {
+        id: None,
+        role: "user".to_owned(),
+        content,
+    }]
+}
+
+fn text_of(items: &[InputItem]) -> String {
+    items
+        .iter()
+        .filter_map(|i| match i {
+            InputItem::Text { text } => Some(text.as_str()),
+            InputItem::LocalImage { .. } => None,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,40 @@
+//! Diagnostics that reach a person. The libraries log with `tracing` (a retried request, tokens
+//! kept in memory only, a skipped stream event); every binary calls [`init`] first thing so those
+//! records are written to **stderr**, never stdout, where `codex-exec --json` and the MCP
+//! server's protocol must stay clean.
+//!
+//! `RUST_LOG` chooses what is shown, with the usual directives (`RUST_LOG=debug`,
+//! `RUST_LOG=codex_model_client=trace`); without it only warnings and errors are. Colour is used
+//! only when stderr is a terminal and `NO_COLOR` is unset.
+//!
+//! ```no_run
+//! // First thing in `main`, before anything can log:
+//! codex_logging::init();
+//! ```
+#![deny(clippy::print_stdout)]
+
+use std::io::IsTerminal;
+
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::LevelFilter;
+
+/// The variable that selects what is logged.
+pub const LOG_ENV: &str = "RUST_LOG";
+
+/// Installs the stderr subscriber. A second call, or a subscriber installed by someone else,
+/// leaves the first in place. Directives in `RUST_LOG` that do not parse are skipped (and said
+/// so on stderr) rather than silencing everything.
+pub fn init() {
+    let filter = EnvFilter::builder()
+        .with_default_directive(LevelFilter::WARN.into())
+        .with_env_var(LOG_ENV)
+        .from_env_lossy();
+    let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    // Err only when a subscriber is already set, which is the documented no-op.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .with_target(true)
+        .try_init();
+}
