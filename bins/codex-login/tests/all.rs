@@ -1,5 +1,5 @@
-//! Integration tests of `codex-login` and `codex-auth`, against a fake OAuth issuer served on
-//! 127.0.0.1 by the tests themselves.
+//! Integration tests of the `codex-login` binary, run as a process against codex-test-support's
+//! fake OAuth issuer on 127.0.0.1. The library's own tests live in crates/auth/tests.
 
 // Test helpers outside `#[test]` functions may panic on failure: that is how they report it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -8,6 +8,9 @@
 //!   Completions ([`chat`] builders). Every request is recorded ([`RecordedRequest`]) and
 //!   checked: each tool output must answer a call made earlier in the same request.
 //! - [`TestHome`]: a temp CODEX_HOME with a config.toml pointing provider `mock` at the server.
+//! - [`fake_issuer::FakeIssuer`]: a fake OAuth issuer (sign-in, API-key exchange, refresh,
+//!   device code) and fake JWTs, for tests of credentials; [`auth_file`] reads and checks the
+//!   auth.json they produce.
 //!
 //! Responses are written with TCP_NODELAY set; whole bodies go out with their headers in one
 //! vectored write, which avoids the ~40 ms Nagle/delayed-ACK stall of two small writes.
@@ -22,7 +25,10 @@
 //! ```
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod auth_file;
+mod background;
 pub mod chat;
+pub mod fake_issuer;
 mod home;
 mod request;
 mod response;

@@ -3,8 +3,8 @@
 use predicates::prelude::*;
 use serde_json::{Value, json};
 
-use super::fake_issuer::{access_token, id_token};
 use super::harness::{assert_private, auth_path, command, read_auth};
+use codex_test_support::fake_issuer::{access_token, id_token};
 
 const KEY: &str = "sk-proj-0123456789abcdefABCDE";
 

@@ -1,16 +1,11 @@
 //! The browser sign-in, driven end to end: the test plays the browser with an HTTP client.
 
-use std::net::TcpListener;
-use std::time::Duration;
-
-use codex_auth::login::{BrowserLoginOptions, start_browser_login};
-
-use super::fake_issuer::{CLIENT_ID, FakeIssuer};
 use super::harness::{LoginProcess, assert_private, auth_path, browser, query, read_auth};
+use codex_test_support::fake_issuer::{CLIENT_ID, FakeIssuer};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_sign_in_checks_state_exchanges_the_code_and_writes_auth_json() {
-    let issuer = FakeIssuer::start().await;
+    let issuer = FakeIssuer::start();
     let home = tempfile::tempdir().unwrap();
     // A corrupt file from before: the sign-in replaces it.
     std::fs::write(auth_path(home.path()), "{ not json").unwrap();
@@ -78,7 +73,7 @@ async fn browser_sign_in_checks_state_exchanges_the_code_and_writes_auth_json() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_key_exchange_is_optional() {
-    let issuer = FakeIssuer::start().await;
+    let issuer = FakeIssuer::start();
     issuer.set(|b| b.api_key = None);
     let home = tempfile::tempdir().unwrap();
     let mut login = LoginProcess::spawn(home.path(), &issuer.url, &["--port", "0"]);
@@ -100,7 +95,7 @@ async fn api_key_exchange_is_optional() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_error_from_the_issuer_is_shown_in_the_page_and_the_terminal() {
-    let issuer = FakeIssuer::start().await;
+    let issuer = FakeIssuer::start();
     issuer.set(|b| {
         b.authorize_error = Some(("access_denied".into(), "The user said <no>".into()));
     });
@@ -126,7 +121,7 @@ async fn an_error_from_the_issuer_is_shown_in_the_page_and_the_terminal() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_sign_in_cancels_a_stale_one_holding_the_port() {
-    let issuer = FakeIssuer::start().await;
+    let issuer = FakeIssuer::start();
     let home = tempfile::tempdir().unwrap();
     let port = free_port().to_string();
 
@@ -148,65 +143,9 @@ async fn a_new_sign_in_cancels_a_stale_one_holding_the_port() {
     assert_private(home.path());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_port_that_stays_busy_falls_back_to_the_second_one() {
-    // Something that is not a sign-in holds the first port: it drops every connection.
-    let blocker = TcpListener::bind("127.0.0.1:0").unwrap();
-    let busy = blocker.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in blocker.incoming() {
-            drop(stream);
-        }
-    });
-    let fallback = free_port();
-    let home = tempfile::tempdir().unwrap();
-    let mut opts = BrowserLoginOptions::new(home.path().to_owned());
-    opts.port = busy;
-    opts.fallback_port = Some(fallback);
-    opts.open_browser = false;
-    let server = start_browser_login(opts).await.unwrap();
-    assert_eq!(server.port, fallback);
-    assert!(
-        server.auth_url.contains(&format!("localhost%3A{fallback}")),
-        "{}",
-        server.auth_url
-    );
-    server.cancel();
-    let err = tokio::time::timeout(Duration::from_secs(10), server.wait())
-        .await
-        .unwrap()
-        .unwrap_err();
-    assert!(err.to_string().contains("cancelled"), "{err}");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn both_ports_busy_is_a_clear_error() {
-    let a = TcpListener::bind("127.0.0.1:0").unwrap();
-    let b = TcpListener::bind("127.0.0.1:0").unwrap();
-    let (pa, pb) = (
-        a.local_addr().unwrap().port(),
-        b.local_addr().unwrap().port(),
-    );
-    for blocker in [a, b] {
-        std::thread::spawn(move || {
-            for stream in blocker.incoming() {
-                drop(stream);
-            }
-        });
-    }
-    let home = tempfile::tempdir().unwrap();
-    let mut opts = BrowserLoginOptions::new(home.path().to_owned());
-    opts.port = pa;
-    opts.fallback_port = Some(pb);
-    opts.open_browser = false;
-    let err = start_browser_login(opts).await.unwrap_err().to_string();
-    assert!(err.contains(&format!("ports {pa} and {pb}")), "{err}");
-    assert!(err.contains("--device-auth"), "{err}");
-}
-
 /// A port that was free a moment ago.
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
+    std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()

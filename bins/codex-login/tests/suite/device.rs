@@ -1,11 +1,11 @@
 //! The device-code sign-in against the fake issuer.
 
-use super::fake_issuer::{FakeIssuer, USER_CODE};
 use super::harness::{LoginProcess, assert_private, auth_path, read_auth};
+use codex_test_support::fake_issuer::{FakeIssuer, USER_CODE};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn device_code_sign_in_polls_until_the_code_is_entered() {
-    let issuer = FakeIssuer::start().await;
+    let issuer = FakeIssuer::start();
     issuer.set(|b| b.device_pending_polls = 3);
     let home = tempfile::tempdir().unwrap();
     let login = LoginProcess::spawn(home.path(), &issuer.url, &["--device-auth"]);
@@ -35,7 +35,7 @@ async fn device_code_sign_in_polls_until_the_code_is_entered() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn device_code_sign_in_times_out() {
-    let issuer = FakeIssuer::start().await;
+    let issuer = FakeIssuer::start();
     issuer.set(|b| b.device_pending_polls = usize::MAX);
     let home = tempfile::tempdir().unwrap();
     let login = LoginProcess::spawn(
@@ -55,7 +55,7 @@ async fn device_code_sign_in_times_out() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn device_code_not_offered_by_the_issuer() {
-    let issuer = FakeIssuer::start().await;
+    let issuer = FakeIssuer::start();
     issuer.set(|b| b.device_enabled = false);
     let home = tempfile::tempdir().unwrap();
     let login = LoginProcess::spawn(home.path(), &issuer.url, &["--device-auth"]);

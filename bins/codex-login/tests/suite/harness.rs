@@ -1,12 +1,11 @@
-//! Spawning `codex-login` with its own CODEX_HOME, reading what it prints, and checking
-//! auth.json.
+//! Spawning `codex-login` with its own CODEX_HOME and reading what it prints; auth.json is
+//! checked with codex-test-support's `auth_file`.
 
-use std::os::unix::fs::PermissionsExt as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 
-use serde_json::Value;
+pub(crate) use codex_test_support::auth_file::{assert_private, auth_path, read_auth};
 use tokio::io::{AsyncBufReadExt as _, BufReader, Lines};
 use tokio::process::{Child, ChildStderr};
 
@@ -34,24 +33,6 @@ pub(crate) fn command(home: &Path) -> assert_cmd::Command {
     cmd
 }
 
-pub(crate) fn auth_path(home: &Path) -> PathBuf {
-    home.join("auth.json")
-}
-
-pub(crate) fn read_auth(home: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(auth_path(home)).unwrap()).unwrap()
-}
-
-/// Asserts auth.json exists with mode 0600.
-pub(crate) fn assert_private(home: &Path) {
-    let mode = std::fs::metadata(auth_path(home))
-        .unwrap()
-        .permissions()
-        .mode()
-        & 0o777;
-    assert_eq!(mode, 0o600, "auth.json mode is {mode:o}");
-}
-
 /// A `codex-login` sign-in running in the background, stderr read line by line.
 pub(crate) struct LoginProcess {
     child: Child,
@@ -69,7 +50,7 @@ impl LoginProcess {
                 "--issuer",
                 issuer,
                 "--client-id",
-                super::fake_issuer::CLIENT_ID,
+                codex_test_support::fake_issuer::CLIENT_ID,
             ])
             .arg("--no-browser")
             .args(args)

@@ -1,10 +1,23 @@
-//! A fake OAuth issuer on 127.0.0.1: authorize (redirects back like the real one), token
-//! endpoint (code exchange with a real PKCE check, API-key exchange, refresh) and the
-//! device-code endpoints. It records what it was sent and answers as each test configures.
+//! A fake OAuth issuer (auth.openai.com's part that Codex uses) on 127.0.0.1: the authorize
+//! page (redirects back like the real one after a sign-in), the token endpoint (code exchange
+//! with a real PKCE check, API-key token exchange, refresh) and the device-code endpoints. It
+//! records what it was sent and answers as each test configures it with [`FakeIssuer::set`].
+//!
+//! Point the code under test at it with `--issuer <url>` / `AuthManagerBuilder::issuer`, or
+//! at [`FakeIssuer::token_url`] through `CODEX_REFRESH_TOKEN_URL_OVERRIDE` for refreshes. It
+//! only accepts requests carrying [`Behavior::client_id`] (default [`CLIENT_ID`]).
+//!
+//! ```no_run
+//! use codex_test_support::fake_issuer::{FakeIssuer, access_token};
+//! let issuer = FakeIssuer::start();
+//! issuer.set(|b| b.refresh_token = "rt-1".into());
+//! // ... run a refresh against issuer.token_url(), then:
+//! assert_eq!(issuer.refresh_count(), 1);
+//! ```
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use axum::Router;
@@ -17,18 +30,25 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
-use tokio::sync::oneshot;
 
-pub(crate) const CLIENT_ID: &str = "test-client";
-pub(crate) const GOOD_CODE: &str = "good-code";
-pub(crate) const DEVICE_CODE: &str = "device-code";
-pub(crate) const DEVICE_VERIFIER: &str = "device-verifier";
-pub(crate) const USER_CODE: &str = "WXYZ-1234";
-pub(crate) const DEVICE_AUTH_ID: &str = "dev-auth-1";
+use crate::background::BackgroundServer;
+
+/// The client id the issuer expects unless a test changes [`Behavior::client_id`].
+pub const CLIENT_ID: &str = "test-client";
+/// The authorization code the authorize page hands out.
+pub const GOOD_CODE: &str = "good-code";
+/// The authorization code a granted device-code poll hands out.
+pub const DEVICE_CODE: &str = "device-code";
+/// The PKCE verifier that goes with [`DEVICE_CODE`].
+pub const DEVICE_VERIFIER: &str = "device-verifier";
+/// The code a user would type on the device page.
+pub const USER_CODE: &str = "WXYZ-1234";
+/// The device-auth id the usercode endpoint hands out.
+pub const DEVICE_AUTH_ID: &str = "dev-auth-1";
 
 /// A JWT with `claims` and a fake signature (nobody checks it).
-pub(crate) fn fake_jwt(claims: &Value) -> String {
-    let enc = |v: &Value| URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).unwrap());
+pub fn fake_jwt(claims: &Value) -> String {
+    let enc = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string().as_bytes());
     format!(
         "{}.{}.fake-signature",
         enc(&json!({"alg": "RS256", "typ": "JWT"})),
@@ -36,8 +56,8 @@ pub(crate) fn fake_jwt(claims: &Value) -> String {
     )
 }
 
-/// An id token for `email` on `plan`, account `account`.
-pub(crate) fn id_token(email: &str, plan: &str, account: &str) -> String {
+/// An id token for `email` on ChatGPT plan `plan`, account `account`.
+pub fn id_token(email: &str, plan: &str, account: &str) -> String {
     fake_jwt(&json!({
         "email": email,
         "https://api.openai.com/auth": {
@@ -48,47 +68,54 @@ pub(crate) fn id_token(email: &str, plan: &str, account: &str) -> String {
     }))
 }
 
-/// An access token expiring `secs` seconds from now (negative: already expired).
-pub(crate) fn access_token(label: &str, secs: i64) -> String {
+/// An access token expiring `secs` seconds from now (negative: already expired). `label`
+/// makes tokens of different origins tell apart.
+pub fn access_token(label: &str, secs: i64) -> String {
     let exp = chrono::Utc::now().timestamp() + secs;
     fake_jwt(&json!({ "exp": exp, "label": label }))
 }
 
 /// What the refresh endpoint answers.
-#[derive(Clone)]
-pub(crate) enum RefreshReply {
+#[derive(Clone, Debug)]
+pub enum RefreshReply {
+    /// 200 with these tokens (`None` fields are sent as `null`).
     Tokens {
         access_token: String,
         refresh_token: Option<String>,
         id_token: Option<String>,
     },
-    Error {
-        status: u16,
-        body: String,
-    },
+    /// This status and raw body.
+    Error { status: u16, body: String },
 }
 
 /// How the issuer behaves; tests change it with [`FakeIssuer::set`].
-#[derive(Clone)]
-pub(crate) struct Behavior {
-    pub(crate) id_token: String,
-    pub(crate) access_token: String,
-    pub(crate) refresh_token: String,
+#[derive(Clone, Debug)]
+pub struct Behavior {
+    /// The only client id accepted on the token endpoint.
+    pub client_id: String,
+    /// Tokens handed out by a code exchange.
+    pub id_token: String,
+    pub access_token: String,
+    pub refresh_token: String,
     /// Answer to the API-key token exchange; `None` refuses it.
-    pub(crate) api_key: Option<String>,
+    pub api_key: Option<String>,
     /// Redirect back with `error` / `error_description` instead of a code.
-    pub(crate) authorize_error: Option<(String, String)>,
-    pub(crate) device_enabled: bool,
+    pub authorize_error: Option<(String, String)>,
+    /// Whether the device-code endpoints exist (404 otherwise).
+    pub device_enabled: bool,
     /// Polls answered 403 before the code is granted.
-    pub(crate) device_pending_polls: usize,
-    pub(crate) device_interval: Value,
-    pub(crate) refresh: RefreshReply,
-    pub(crate) refresh_delay: Duration,
+    pub device_pending_polls: usize,
+    /// The `interval` the usercode endpoint sends, as JSON.
+    pub device_interval: Value,
+    pub refresh: RefreshReply,
+    /// How long a refresh takes to answer (to test single-flight refreshing).
+    pub refresh_delay: Duration,
 }
 
 impl Default for Behavior {
     fn default() -> Self {
         Behavior {
+            client_id: CLIENT_ID.to_owned(),
             id_token: id_token("dev@example.com", "pro", "acc-123"),
             access_token: access_token("login", 3600),
             refresh_token: "rt-login".into(),
@@ -109,14 +136,14 @@ impl Default for Behavior {
 
 /// One request the issuer received.
 #[derive(Clone, Debug)]
-pub(crate) struct Recorded {
-    pub(crate) path: String,
-    pub(crate) body: String,
+pub struct Recorded {
+    pub path: String,
+    pub body: String,
 }
 
 impl Recorded {
-    /// The body as form fields or JSON object fields.
-    pub(crate) fn fields(&self) -> HashMap<String, String> {
+    /// The body as form fields or JSON object fields (non-string JSON values as JSON text).
+    pub fn fields(&self) -> HashMap<String, String> {
         if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(&self.body) {
             return map
                 .into_iter()
@@ -130,7 +157,7 @@ impl Recorded {
 }
 
 struct Shared {
-    url: String,
+    url: Mutex<String>,
     behavior: Mutex<Behavior>,
     requests: Mutex<Vec<Recorded>>,
     authorize: Mutex<Option<HashMap<String, String>>>,
@@ -138,18 +165,25 @@ struct Shared {
     polls: AtomicUsize,
 }
 
-pub(crate) struct FakeIssuer {
-    pub(crate) url: String,
+/// A poisoned lock only means another test thread panicked; its data is still usable.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The running issuer; stops when dropped.
+pub struct FakeIssuer {
+    /// `http://127.0.0.1:<port>`: what `--issuer` takes.
+    pub url: String,
     shared: Arc<Shared>,
-    _stop: oneshot::Sender<()>,
+    _server: BackgroundServer,
 }
 
 impl FakeIssuer {
-    pub(crate) async fn start() -> FakeIssuer {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
+    /// Starts the issuer on an ephemeral port, on a thread of its own (so it serves blocking
+    /// tests too). Never blocks for long, so async tests may call it.
+    pub fn start() -> FakeIssuer {
         let shared = Arc::new(Shared {
-            url: url.clone(),
+            url: Mutex::new(String::new()),
             behavior: Mutex::new(Behavior::default()),
             requests: Mutex::new(Vec::new()),
             authorize: Mutex::new(None),
@@ -161,88 +195,93 @@ impl FakeIssuer {
             .route("/oauth/token", post(token))
             .route("/api/accounts/deviceauth/usercode", post(user_code))
             .route("/api/accounts/deviceauth/token", post(device_token))
-            .with_state(shared.clone());
-        let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await
-                .unwrap();
-        });
+            .with_state(Arc::clone(&shared));
+        let server = BackgroundServer::start("fake-issuer", router);
+        let url = server.url();
+        lock(&shared.url).clone_from(&url);
         FakeIssuer {
             url,
             shared,
-            _stop: stop,
+            _server: server,
         }
     }
 
-    pub(crate) fn set(&self, change: impl FnOnce(&mut Behavior)) {
-        change(&mut self.shared.behavior.lock().unwrap());
+    /// Changes how the issuer answers from now on.
+    pub fn set(&self, change: impl FnOnce(&mut Behavior)) {
+        change(&mut lock(&self.shared.behavior));
     }
 
-    pub(crate) fn behavior(&self) -> Behavior {
-        self.shared.behavior.lock().unwrap().clone()
+    /// The current behaviour (to read back the tokens it hands out).
+    pub fn behavior(&self) -> Behavior {
+        lock(&self.shared.behavior).clone()
     }
 
-    pub(crate) fn token_url(&self) -> String {
+    /// `{url}/oauth/token`: where refreshes go.
+    pub fn token_url(&self) -> String {
         format!("{}/oauth/token", self.url)
     }
 
     /// Requests to `path`, oldest first.
-    pub(crate) fn requests(&self, path: &str) -> Vec<Recorded> {
-        let all = self.shared.requests.lock().unwrap();
-        all.iter().filter(|r| r.path == path).cloned().collect()
+    pub fn requests(&self, path: &str) -> Vec<Recorded> {
+        lock(&self.shared.requests)
+            .iter()
+            .filter(|r| r.path == path)
+            .cloned()
+            .collect()
     }
 
     /// Token-endpoint requests with this `grant_type`.
-    pub(crate) fn grants(&self, grant_type: &str) -> Vec<Recorded> {
+    pub fn grants(&self, grant_type: &str) -> Vec<Recorded> {
         self.requests("/oauth/token")
             .into_iter()
             .filter(|r| r.fields().get("grant_type").map(String::as_str) == Some(grant_type))
             .collect()
     }
 
-    pub(crate) fn refresh_count(&self) -> usize {
+    /// Refresh requests received (answered or not).
+    pub fn refresh_count(&self) -> usize {
         self.shared.refreshes.load(Ordering::SeqCst)
     }
 
-    pub(crate) fn poll_count(&self) -> usize {
+    /// Device-code token polls received.
+    pub fn poll_count(&self) -> usize {
         self.shared.polls.load(Ordering::SeqCst)
     }
 }
 
 fn record(shared: &Shared, path: &str, body: &[u8]) {
-    shared.requests.lock().unwrap().push(Recorded {
+    lock(&shared.requests).push(Recorded {
         path: path.to_owned(),
         body: String::from_utf8_lossy(body).into_owned(),
     });
 }
 
 fn json_reply(status: u16, body: &Value) -> Response {
+    raw_json_reply(status, body.to_string())
+}
+
+fn raw_json_reply(status: u16, body: String) -> Response {
     (
-        StatusCode::from_u16(status).unwrap(),
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
+        body,
     )
         .into_response()
 }
 
 /// Like a real issuer after the user signed in: redirect to `redirect_uri` with a code.
 async fn authorize(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
-    let params: HashMap<String, String> =
-        url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
-            .into_owned()
-            .collect();
-    record(
-        &shared,
-        "/oauth/authorize",
-        uri.query().unwrap_or("").as_bytes(),
-    );
-    *shared.authorize.lock().unwrap() = Some(params.clone());
-    let behavior = shared.behavior.lock().unwrap().clone();
-    let mut back = url::Url::parse(&params["redirect_uri"]).unwrap();
+    let query = uri.query().unwrap_or("");
+    let params: HashMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    record(&shared, "/oauth/authorize", query.as_bytes());
+    *lock(&shared.authorize) = Some(params.clone());
+    let behavior = lock(&shared.behavior).clone();
+    let redirect = params.get("redirect_uri").map(|r| url::Url::parse(r));
+    let (Some(Ok(mut back)), Some(state)) = (redirect, params.get("state")) else {
+        return json_reply(400, &json!({"error": "invalid_request"}));
+    };
     {
         let mut q = back.query_pairs_mut();
         match &behavior.authorize_error {
@@ -254,7 +293,7 @@ async fn authorize(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
                 q.append_pair("code", GOOD_CODE);
             }
         }
-        q.append_pair("state", &params["state"]);
+        q.append_pair("state", state);
     }
     (StatusCode::FOUND, [(header::LOCATION, back.to_string())]).into_response()
 }
@@ -265,14 +304,14 @@ async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byte
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
-    let behavior = shared.behavior.lock().unwrap().clone();
+    let behavior = lock(&shared.behavior).clone();
     let fields = Recorded {
         path: String::new(),
         body: String::from_utf8_lossy(&body).into_owned(),
     }
     .fields();
     let field = |k: &str| fields.get(k).cloned().unwrap_or_default();
-    if field("client_id") != CLIENT_ID {
+    if field("client_id") != behavior.client_id {
         return json_reply(400, &json!({"error": "invalid_client"}));
     }
     match field("grant_type").as_str() {
@@ -292,12 +331,7 @@ async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byte
                         "id_token": id_token,
                     }),
                 ),
-                RefreshReply::Error { status, body } => (
-                    StatusCode::from_u16(status).unwrap(),
-                    [(header::CONTENT_TYPE, "application/json")],
-                    body,
-                )
-                    .into_response(),
+                RefreshReply::Error { status, body } => raw_json_reply(status, body),
             }
         }
         "authorization_code" if !is_json => {
@@ -305,14 +339,15 @@ async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byte
             let verifier = field("code_verifier");
             let redirect_uri = field("redirect_uri");
             let valid = if code == GOOD_CODE {
-                let authorize = shared.authorize.lock().unwrap().clone().unwrap_or_default();
+                let authorize = lock(&shared.authorize).clone().unwrap_or_default();
                 let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
                 authorize.get("code_challenge") == Some(&challenge)
                     && authorize.get("redirect_uri") == Some(&redirect_uri)
             } else {
+                let url = lock(&shared.url).clone();
                 code == DEVICE_CODE
                     && verifier == DEVICE_VERIFIER
-                    && redirect_uri == format!("{}/deviceauth/callback", shared.url)
+                    && redirect_uri == format!("{url}/deviceauth/callback")
             };
             if !valid {
                 return json_reply(400, &json!({"error": "invalid_grant"}));
@@ -340,7 +375,7 @@ async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byte
 
 async fn user_code(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     record(&shared, "/api/accounts/deviceauth/usercode", &body);
-    let behavior = shared.behavior.lock().unwrap().clone();
+    let behavior = lock(&shared.behavior).clone();
     if !behavior.device_enabled {
         return json_reply(404, &json!({"error": "not_found"}));
     }
@@ -361,7 +396,7 @@ async fn device_token(State(shared): State<Arc<Shared>>, body: Bytes) -> Respons
         return json_reply(400, &json!({"error": "bad_device_auth"}));
     }
     let polls = shared.polls.fetch_add(1, Ordering::SeqCst) + 1;
-    let pending = shared.behavior.lock().unwrap().device_pending_polls;
+    let pending = lock(&shared.behavior).device_pending_polls;
     if polls <= pending {
         return json_reply(403, &json!({"error": "deviceauth_authorization_pending"}));
     }

@@ -8,8 +8,10 @@ use chrono::Utc;
 use codex_auth::{AuthError, AuthManager, AuthMode, CodexAuth, RefreshError};
 use serde_json::{Value, json};
 
-use super::fake_issuer::{CLIENT_ID, FakeIssuer, RefreshReply, access_token, id_token};
-use super::harness::{assert_private, auth_path, read_auth};
+use codex_test_support::auth_file::{assert_private, auth_path, read_auth};
+use codex_test_support::fake_issuer::{
+    CLIENT_ID, FakeIssuer, RefreshReply, access_token, id_token,
+};
 
 /// Writes a ChatGPT auth.json whose access token expires in `expires_in` seconds.
 fn write_chatgpt(home: &Path, expires_in: i64, last_refresh: chrono::DateTime<Utc>) -> String {
@@ -50,7 +52,7 @@ fn refreshed_token(issuer: &FakeIssuer) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fresh_tokens_are_used_as_they_are() {
-    let issuer = FakeIssuer::start().await;
+    let issuer = FakeIssuer::start();
     let home = tempfile::tempdir().unwrap();
     let access = write_chatgpt(home.path(), 3600, Utc::now());
     let auth = manager(home.path(), &issuer)
@@ -74,7 +76,7 @@ async fn fresh_tokens_are_used_as_they_are() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokens_near_expiry_are_refreshed_and_saved() {
-    let issuer = FakeIssuer::start().await;
+    let issuer = FakeIssuer::start();
     let home = tempfile::tempdir().unwrap();
     write_chatgpt(home.path(), 120, Utc::now());
     let before = Utc::now();
@@ -103,7 +105,7 @@ async fn tokens_near_expiry_are_refreshed_and_saved() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokens_older_than_eight_days_are_refreshed() {
-    let issuer = FakeIssuer::start().await;
+    let issuer = FakeIssuer::start();
     let home = tempfile::tempdir().unwrap();
     write_chatgpt(home.path(), 3600, Utc::now() - chrono::Duration::days(9));
     let auth = manager(home.path(), &issuer)
@@ -117,7 +119,7 @@ async fn tokens_older_than_eight_days_are_refreshed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_callers_wait_on_one_refresh() {
-    let issuer = FakeIssuer::start().await;
+    let issuer = FakeIssuer::start();
     issuer.set(|b| b.refresh_delay = Duration::from_millis(300));
     let home = tempfile::tempdir().unwrap();
     write_chatgpt(home.path(), 60, Utc::now());
@@ -136,7 +138,7 @@ async fn concurrent_callers_wait_on_one_refresh() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_401_refreshes_once_then_gives_a_clear_error() {
-    let issuer = FakeIssuer::start().await;
+    let issuer = FakeIssuer::start();
     let home = tempfile::tempdir().unwrap();
     write_chatgpt(home.path(), 3600, Utc::now());
     let manager = manager(home.path(), &issuer);
@@ -179,7 +181,7 @@ async fn refresh_token_errors_say_to_log_in_again() {
         ("something_else", "refused the refresh token"),
     ];
     for (code, wording) in cases {
-        let issuer = FakeIssuer::start().await;
+        let issuer = FakeIssuer::start();
         issuer.set(|b| {
             b.refresh = RefreshReply::Error {
                 status: 401,
@@ -216,7 +218,7 @@ async fn refresh_token_errors_say_to_log_in_again() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_refresh_of_an_expired_token_is_an_error_but_a_valid_one_is_kept() {
-    let issuer = FakeIssuer::start().await;
+    let issuer = FakeIssuer::start();
     issuer.set(|b| {
         b.refresh = RefreshReply::Error {
             status: 500,
@@ -249,7 +251,7 @@ async fn a_failed_refresh_of_an_expired_token_is_an_error_but_a_valid_one_is_kep
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokens_refreshed_by_another_process_are_adopted_without_a_request() {
-    let issuer = FakeIssuer::start().await;
+    let issuer = FakeIssuer::start();
     let home = tempfile::tempdir().unwrap();
     write_chatgpt(home.path(), 60, Utc::now());
     let manager = manager(home.path(), &issuer);
@@ -266,7 +268,7 @@ async fn tokens_refreshed_by_another_process_are_adopted_without_a_request() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clones_share_one_logout() {
-    let issuer = FakeIssuer::start().await;
+    let issuer = FakeIssuer::start();
     let home = tempfile::tempdir().unwrap();
     write_chatgpt(home.path(), 3600, Utc::now());
     let first = manager(home.path(), &issuer);

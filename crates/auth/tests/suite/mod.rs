@@ -1,0 +1,2 @@
+mod browser_ports;
+mod manager;
