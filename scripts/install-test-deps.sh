@@ -29,3 +29,10 @@ if ! rustup run "$pinned" rustc --version >/dev/null 2>&1; then
 fi
 rustup run "$pinned" cargo clippy --version >/dev/null
 rustup run "$pinned" cargo fmt --version >/dev/null
+
+# cargo-shear finds declared dependencies that no code uses. Pinned to a release that
+# builds with the pinned toolchain (later ones need a newer rustc).
+shear_version=1.9.1
+if ! cargo install --list | grep -q "^cargo-shear v$shear_version:"; then
+  cargo install cargo-shear --version "=$shear_version" --locked --quiet
+fi

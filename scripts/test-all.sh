@@ -16,6 +16,9 @@ cargo fmt --all --check
 step "cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
+step "cargo shear (every declared dependency is used)"
+cargo shear
+
 step "forbidden words"
 if grep -rnE '\b(dbg!|todo!|unimplemented!)\(' --include='*.rs' crates bins tests; then
   echo "remove the debugging leftovers above" >&2

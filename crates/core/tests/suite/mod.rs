@@ -1,3 +1,4 @@
 mod approvals;
+mod credentials;
 mod harness;
 mod interrupts;
