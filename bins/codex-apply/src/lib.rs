@@ -3,8 +3,8 @@
 //!
 //! The order is chosen so that a wrong setup costs nothing: the repository is found first
 //! (no network when it is missing), then the ChatGPT credentials, then the task. Applying is
-//! all or nothing ([`apply`]). What a person sees goes through [`report`]; the outcome is
-//! also an exit code (see `codex_cli::apply::exit`).
+//! all or nothing (module `apply`, with `snapshot` to undo a failed attempt). What a person
+//! sees goes through `report`; the outcome is also an exit code (`codex_cli::apply::exit`).
 
 mod apply;
 mod failure;

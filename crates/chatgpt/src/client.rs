@@ -18,7 +18,7 @@ const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 const REQUEST_TIMEOUT: Duration = Duration::from_mins(2);
 
-/// A client for `chatgpt_base_url`. Cheap to clone is not needed: one per command.
+/// A client for `chatgpt_base_url`, holding the HTTP connection pool and the credentials.
 pub struct ChatGptClient {
     http: reqwest::Client,
     base_url: Url,
