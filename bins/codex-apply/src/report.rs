@@ -25,17 +25,25 @@ pub(crate) fn print(cli: &ApplyCli, outcome: &Result<Success, Failure>) -> ExitC
         };
         out(&format!("{object}\n"));
     } else if let Ok(success) = outcome {
-        out(&success_text(&cli.task_id, success));
+        out(&printable(&success_text(&cli.task_id, success)));
     }
     if let Err(failure) = outcome {
-        err(&failure_text(failure));
+        err(&printable(&failure_text(failure)));
     }
     ExitCode::from(code)
 }
 
 /// A warning that did not stop the run (an unknown config key, ...).
 pub(crate) fn warn(message: &str) {
-    err(&format!("warning: {message}\n"));
+    err(&printable(&format!("warning: {message}\n")));
+}
+
+/// Text for a terminal: paths and messages come from the diff and the backend, so control
+/// characters (escape sequences) are shown as `?` instead of reaching the terminal.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() && c != '\n' { '?' } else { c })
+        .collect()
 }
 
 fn success_text(task_id: &str, success: &Success) -> String {
@@ -145,4 +153,17 @@ fn out(text: &str) {
 
 fn err(text: &str) {
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_from_peers_do_not_reach_the_terminal() {
+        assert_eq!(
+            printable("  M evil\u{1b}[2J.txt (+1 -0)\n\r\tdone\n"),
+            "  M evil?[2J.txt (+1 -0)\n??done\n"
+        );
+    }
 }

@@ -24,7 +24,13 @@ pub(crate) fn error_message(body: &str, secret: &str) -> String {
         return "(message withheld)".to_owned();
     };
     let text = pattern.replace_all(&text, "***");
-    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let one_line: String = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
     if one_line.is_empty() {
         return "(no message)".to_owned();
     }
@@ -85,6 +91,7 @@ mod tests {
     #[test]
     fn plain_bodies_become_one_bounded_line() {
         assert_eq!(error_message("  bad\n gateway ", ""), "bad gateway");
+        assert_eq!(error_message("no\u{1b}[2Jescape", ""), "no?[2Jescape");
         assert_eq!(error_message("", ""), "(no message)");
         let long = "x".repeat(1000);
         assert_eq!(
