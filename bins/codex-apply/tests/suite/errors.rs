@@ -194,3 +194,30 @@ fn help_documents_the_exit_codes() {
         assert!(help.contains(line), "{line}\n{help}");
     }
 }
+
+#[test]
+fn a_diff_reaching_outside_the_work_tree_or_into_git_is_refused() {
+    let repo = Repo::new();
+    let backend = FakeChatGpt::start();
+    let (home, _) = Home::chatgpt(3600);
+    let cases = [
+        ("task_escape", "../escape.txt"),
+        ("task_hook", ".git/hooks/post-checkout"),
+    ];
+    for (task, path) in cases {
+        let diff = format!(
+            "diff --git a/{path} b/{path}\nnew file mode 100755\n--- /dev/null\n+++ b/{path}\n@@ -0,0 +1 @@\n+echo pwned\n"
+        );
+        backend.add_task(task, task_with_diff(&diff, None));
+        let before = repo.state();
+        let out = apply(&home, repo.path(), &backend, None)
+            .args([task, "--json"])
+            .assert()
+            .code(1);
+        let value: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        assert_eq!(value["error"]["kind"], "invalid_diff", "{path}");
+        assert_eq!(repo.state(), before, "{path}");
+    }
+    assert!(!repo.path().parent().unwrap().join("escape.txt").exists());
+    assert!(!repo.path().join(".git/hooks/post-checkout").exists());
+}
