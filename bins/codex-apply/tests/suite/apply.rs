@@ -173,3 +173,37 @@ fn a_401_refreshes_once_and_retries_with_the_new_token() {
         .collect();
     assert_eq!(sent, [format!("Bearer {stale}"), format!("Bearer {fresh}")]);
 }
+
+#[test]
+fn from_a_subdirectory_or_with_dash_c_the_diff_goes_to_the_top_of_the_work_tree() {
+    let repo = Repo::new();
+    let diff = repo.task_diff();
+    let backend = FakeChatGpt::start();
+    backend.add_task(TASK, task_with_diff(&diff, None));
+    let (home, _) = Home::chatgpt(3600);
+
+    // From src/, README.md at the top is changed too.
+    apply(&home, &repo.path().join("src"), &backend, None)
+        .arg(TASK)
+        .assert()
+        .code(0);
+    assert_eq!(
+        repo.git(&["status", "--porcelain"]),
+        "M  README.md\nA  src/new.rs\nD  src/old.rs\n"
+    );
+    // A staged addition goes with the reset too.
+    repo.git(&["reset", "-q", "--hard"]);
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+
+    // -C from somewhere else entirely.
+    let elsewhere = tempfile::tempdir().unwrap();
+    apply(&home, elsewhere.path(), &backend, None)
+        .args([TASK, "-C"])
+        .arg(repo.path().join("src"))
+        .assert()
+        .code(0);
+    assert_eq!(
+        repo.git(&["status", "--porcelain"]),
+        "M  README.md\nA  src/new.rs\nD  src/old.rs\n"
+    );
+}
