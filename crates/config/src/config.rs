@@ -17,7 +17,6 @@ use crate::{ConfigError, McpServerConfig, ShellEnvironmentPolicy, find_codex_hom
 pub const DEFAULT_MODEL: &str = "gpt-5-codex";
 /// Default budget for AGENTS.md content sent to the model.
 pub const DEFAULT_PROJECT_DOC_MAX_BYTES: usize = 32 * 1024;
-
 /// Where the ChatGPT backend (Codex Cloud tasks) lives unless `chatgpt_base_url` says
 /// otherwise; Codex's default.
 pub const DEFAULT_CHATGPT_BASE_URL: &str = "https://chatgpt.com/backend-api/";
