@@ -6,6 +6,7 @@ use clap::{CommandFactory as _, FromArgMatches as _};
 use codex_cli::apply::ApplyCli;
 
 fn main() -> ExitCode {
+    codex_logging::init();
     // Usage lines say `codex apply` when the shim ran us.
     let name = codex_cli::display_name("codex-apply");
     let matches = ApplyCli::command().bin_name(name).get_matches();

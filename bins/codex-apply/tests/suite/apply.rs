@@ -161,10 +161,18 @@ fn a_401_refreshes_once_and_retries_with_the_new_token() {
     // Not expired, but revoked server-side: the backend answers 401.
     let (home, stale) = Home::chatgpt(3600);
 
-    apply(&home, repo.path(), &backend, Some(&issuer))
-        .arg(TASK)
+    let out = apply(&home, repo.path(), &backend, Some(&issuer))
+        .args([TASK, "--json"])
+        .env("RUST_LOG", "codex_chatgpt=debug")
         .assert()
         .code(0);
+    // The diagnostics go to stderr; stdout stays one JSON object.
+    let output = out.get_output();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("answered 401"), "{stderr}");
+    assert!(!stderr.contains(&stale), "{stderr}");
+    let value: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(value["applied"], true);
     assert_eq!(issuer.refresh_count(), 1);
     let sent: Vec<_> = backend
         .requests()
