@@ -18,6 +18,7 @@
         "codex-tui"
         "codex-exec"
         "codex-login"
+        "codex-apply"
         "codex-mcp"
         "codex-linux-sandbox"
         "codex-responses-api-proxy"

@@ -10,6 +10,7 @@
   rustPlatform,
   installShellFiles,
   bashInteractive,
+  git,
   pname ? "codex-toolkit",
   cargoPackages ? [ ],
   doCheck ? false,
@@ -69,8 +70,11 @@ rustPlatform.buildRustPackage {
   nativeBuildInputs = [ installShellFiles ];
 
   # The shim's completion test runs `complete -p`, a builtin only the
-  # interactive bash has.
-  nativeCheckInputs = [ bashInteractive ];
+  # interactive bash has; codex-apply's tests run git in throwaway repositories.
+  nativeCheckInputs = [
+    bashInteractive
+    git
+  ];
 
   # Tests create their own CODEX_HOME and talk to servers on 127.0.0.1,
   # which the build sandbox allows; they only need a writable HOME.

@@ -246,6 +246,7 @@
 
             installShellFiles = tool "install-shell-files";
             bashInteractive = tool "bash";
+            git = tool "git";
             zsh = tool "zsh";
             fish = tool "fish";
             cargo = tool "cargo";

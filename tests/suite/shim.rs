@@ -82,6 +82,20 @@ fn mapped_names_add_their_subcommand() {
     shim.script("codex-mcp", r#"echo "mcp: $*""#);
     shim.script("codex-tui", r#"echo "tui: $*""#);
     shim.script("codex-linux-sandbox", r#"echo "sandbox: $*""#);
+    shim.script(
+        "codex-apply",
+        r#"echo "apply: $*"; echo "invoked as: $CODEX_INVOKED_AS""#,
+    );
+    shim.cmd()
+        .args(["apply", "task_e_1", "--json"])
+        .assert()
+        .success()
+        .stdout("apply: task_e_1 --json\ninvoked as: codex apply\n");
+    shim.cmd()
+        .args(["-c", "chatgpt_base_url=http://x/", "a", "task_e_1"])
+        .assert()
+        .success()
+        .stdout("apply: -c chatgpt_base_url=http://x/ task_e_1\ninvoked as: codex apply\n");
     shim.cmd()
         .args(["logout"])
         .assert()

@@ -66,6 +66,14 @@ pub(crate) const SUBCOMMANDS: &[Subcommand] = &[
         command: || Command::new("logout"),
     },
     Subcommand {
+        name: "apply",
+        aliases: &["a"],
+        binary: "codex-apply",
+        prefix: &[],
+        summary: "Apply the diff of a Codex Cloud task to the local repository",
+        command: codex_cli::apply::command,
+    },
+    Subcommand {
         name: "mcp",
         aliases: &[],
         binary: "codex-mcp",

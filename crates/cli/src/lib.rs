@@ -5,6 +5,7 @@
 //! clap and `codex-protocol` only: the hardened proxy links it too.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod apply;
 pub mod exec;
 pub mod linux_sandbox;
 pub mod login;

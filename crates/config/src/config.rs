@@ -17,6 +17,9 @@ use crate::{ConfigError, McpServerConfig, ShellEnvironmentPolicy, find_codex_hom
 pub const DEFAULT_MODEL: &str = "gpt-5-codex";
 /// Default budget for AGENTS.md content sent to the model.
 pub const DEFAULT_PROJECT_DOC_MAX_BYTES: usize = 32 * 1024;
+/// Where the ChatGPT backend (Codex Cloud tasks) lives unless `chatgpt_base_url` says
+/// otherwise; Codex's default.
+pub const DEFAULT_CHATGPT_BASE_URL: &str = "https://chatgpt.com/backend-api/";
 const DEFAULT_PROVIDER: &str = "openai";
 /// Keys that `[profiles.<name>]` may set; for these `-c` must beat the profile.
 const PROFILE_KEYS: [&str; 7] = [
@@ -108,6 +111,8 @@ pub struct Config {
     pub record_model_exchanges: Option<PathBuf>,
     /// Default shell tool timeout in milliseconds.
     pub shell_timeout_ms: Option<u64>,
+    /// Base URL of the ChatGPT backend (`chatgpt_base_url`), for Codex Cloud tasks.
+    pub chatgpt_base_url: String,
     /// Selected profile, if any.
     pub profile: Option<String>,
     /// Problems worth telling the user about that did not stop the load (unknown keys, ...).
@@ -298,6 +303,10 @@ impl Config {
             notify: merged.notify.clone(),
             record_model_exchanges: merged.record_model_exchanges.clone(),
             shell_timeout_ms: merged.shell_timeout_ms,
+            chatgpt_base_url: merged
+                .chatgpt_base_url
+                .filter(|url| !url.trim().is_empty())
+                .unwrap_or_else(|| DEFAULT_CHATGPT_BASE_URL.to_owned()),
             profile: profile_name,
             warnings,
         })

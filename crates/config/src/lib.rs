@@ -28,7 +28,9 @@ mod overrides;
 mod shell_env;
 
 pub use codex_home::{CODEX_HOME_ENV, find_codex_home};
-pub use config::{Config, ConfigOverrides, DEFAULT_MODEL, DEFAULT_PROJECT_DOC_MAX_BYTES};
+pub use config::{
+    Config, ConfigOverrides, DEFAULT_CHATGPT_BASE_URL, DEFAULT_MODEL, DEFAULT_PROJECT_DOC_MAX_BYTES,
+};
 pub use config_toml::{ConfigProfile, ConfigToml, SandboxSettings, SandboxWorkspaceWrite};
 pub use error::ConfigError;
 pub use mcp::{McpServerConfig, McpServerTransportConfig};

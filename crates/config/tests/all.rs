@@ -54,6 +54,27 @@ fn defaults_without_a_file() {
 }
 
 #[test]
+fn chatgpt_base_url_defaults_to_codex_and_follows_file_and_dash_c() {
+    let config = load("", ConfigOverrides::default()).unwrap();
+    assert_eq!(
+        config.chatgpt_base_url,
+        codex_config::DEFAULT_CHATGPT_BASE_URL
+    );
+    let config = load(
+        "chatgpt_base_url = \"https://file.example/backend-api\"\n",
+        ConfigOverrides::default(),
+    )
+    .unwrap();
+    assert_eq!(config.chatgpt_base_url, "https://file.example/backend-api");
+    let config = load(
+        "chatgpt_base_url = \"https://file.example/backend-api\"\n",
+        raw(&["chatgpt_base_url=http://127.0.0.1:9/x"]),
+    )
+    .unwrap();
+    assert_eq!(config.chatgpt_base_url, "http://127.0.0.1:9/x");
+}
+
+#[test]
 fn profile_from_file_beats_top_level_keys() {
     let config = load(PROFILES, ConfigOverrides::default()).unwrap();
     assert_eq!(config.model, "work-model");

@@ -1,5 +1,5 @@
-//! Test support shared by every crate that talks to a model: a real, scripted mock model
-//! server and a temporary CODEX_HOME.
+//! Test support shared by every crate: real local fakes of the servers our code talks to (a
+//! scripted mock model server, an OAuth issuer, the ChatGPT backend) and a temporary CODEX_HOME.
 //!
 //! - [`MockServer`]: HTTP/1.1 on 127.0.0.1 (ephemeral port), on its own runtime thread, so it
 //!   serves async tests and tests that spawn our binaries alike. Script answers with
@@ -11,6 +11,7 @@
 //! - [`fake_issuer::FakeIssuer`]: a fake OAuth issuer (sign-in, API-key exchange, refresh,
 //!   device code) and fake JWTs, for tests of credentials; [`auth_file`] reads and checks the
 //!   auth.json they produce.
+//! - [`fake_chatgpt::FakeChatGpt`]: a fake ChatGPT backend serving Codex Cloud tasks.
 //!
 //! Responses are written with TCP_NODELAY set; whole bodies go out with their headers in one
 //! vectored write, which avoids the ~40 ms Nagle/delayed-ACK stall of two small writes.
@@ -28,6 +29,7 @@
 pub mod auth_file;
 mod background;
 pub mod chat;
+pub mod fake_chatgpt;
 pub mod fake_issuer;
 mod home;
 mod request;
