@@ -44,6 +44,20 @@ impl TestHome {
         home
     }
 
+    /// [`TestHome::for_mock`] for tests whose commands run under the real sandbox helper of
+    /// this build ([`sandbox_exe`]), with the temp directories left out of the writable roots:
+    /// a test's "outside every root" path (and, in a checkout under /tmp, the build itself)
+    /// must really be outside.
+    pub fn sandboxed_for_mock(server: &MockServer) -> Self {
+        let home = Self::new();
+        home.write_config(&format!(
+            "sandbox_exe = \"{}\"\n{}\n{NO_TEMP_ROOTS}",
+            sandbox_exe().display(),
+            mock_provider_config(server, MockWire::Responses)
+        ));
+        home
+    }
+
     /// The directory.
     pub fn path(&self) -> &Path {
         self.dir.path()
@@ -74,6 +88,25 @@ impl Default for TestHome {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// Keeps /tmp and $TMPDIR out of `workspace-write`'s writable roots (a table: append it after
+/// the top-level keys).
+pub const NO_TEMP_ROOTS: &str =
+    "[sandbox_workspace_write]\nexclude_slash_tmp = true\nexclude_tmpdir_env_var = true\n";
+
+/// `codex-linux-sandbox` of this build: beside the test binary's directory
+/// (`target/<profile>/deps/..`), where cargo puts every binary of the workspace.
+pub fn sandbox_exe() -> PathBuf {
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe,
+        Err(e) => panic!("cannot find the test binary: {e}"),
+    };
+    let mut dir = exe.parent().map(Path::to_path_buf).unwrap_or_default();
+    if dir.ends_with("deps") {
+        dir.pop();
+    }
+    dir.join("codex-linux-sandbox")
 }
 
 /// The config.toml text used by [`TestHome::for_mock_wire`].

@@ -1,9 +1,9 @@
 //! Running `codex-exec` as a user would, against a scripted mock model.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
-use codex_test_support::{MockServer, MockWire, TestHome, mock_provider_config};
+use codex_test_support::{MockServer, TestHome};
 
 /// A mock server, a CODEX_HOME pointing at it, and a workspace that is a git repository.
 pub(crate) struct Env {
@@ -15,15 +15,7 @@ pub(crate) struct Env {
 impl Env {
     pub(crate) fn new() -> Self {
         let server = MockServer::start();
-        let home = TestHome::new();
-        // Top-level keys first: TOML puts everything after a [table] header into that table.
-        // The temp dirs are writable roots by default, and the build directory (where tests
-        // put "outside" paths) may itself be under /tmp; leave them out so outside is outside.
-        home.write_config(&format!(
-            "sandbox_exe = \"{}\"\n{}\n[sandbox_workspace_write]\nexclude_slash_tmp = true\nexclude_tmpdir_env_var = true\n",
-            sandbox_exe().display(),
-            mock_provider_config(&server, MockWire::Responses)
-        ));
+        let home = TestHome::sandboxed_for_mock(&server);
         let workspace = tempfile::tempdir().unwrap();
         std::fs::create_dir(workspace.path().join(".git")).unwrap();
         Self {
@@ -48,11 +40,6 @@ impl Env {
             .current_dir(self.ws());
         cmd
     }
-}
-
-/// The sandbox helper built beside this test's binaries.
-pub(crate) fn sandbox_exe() -> PathBuf {
-    assert_cmd::cargo::cargo_bin("codex-linux-sandbox")
 }
 
 /// The parsed JSON string a shell call's output carries.

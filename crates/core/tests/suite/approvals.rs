@@ -2,13 +2,13 @@
 //! approval requests. What is observed is real: whether the command ran (a marker file
 //! outside every writable root), whether it was confined, and whether the user was asked.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use codex_config::ConfigOverrides;
 use codex_protocol::protocol::{EventMsg, Op};
 use codex_protocol::{AskForApproval, ReviewDecision, SandboxMode};
 use codex_test_support::responses::{ev_assistant_message, ev_completed, ev_function_call};
-use codex_test_support::{MockResponse, MockServer, MockWire, TestHome, mock_provider_config};
+use codex_test_support::{MockResponse, MockServer, TestHome};
 use serde_json::json;
 
 use super::harness::{start_conversation, user_text};
@@ -29,15 +29,6 @@ struct Cell {
     answer: ReviewDecision,
 }
 
-/// The temp dirs are writable roots by default, and the build directory (where `outside()`
-/// lives) may itself be under /tmp; leave them out so "outside" really is.
-const NO_TEMP_ROOTS: &str =
-    "[sandbox_workspace_write]\nexclude_slash_tmp = true\nexclude_tmpdir_env_var = true\n";
-
-fn sandbox_exe() -> PathBuf {
-    assert_cmd::cargo::cargo_bin("codex-linux-sandbox")
-}
-
 /// A directory outside every writable root (not under /tmp, not the workspace).
 fn outside() -> tempfile::TempDir {
     tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap()
@@ -45,12 +36,7 @@ fn outside() -> tempfile::TempDir {
 
 async fn run(cell: &Cell, command: serde_json::Value) -> Outcome {
     let server = MockServer::start();
-    let home = TestHome::new();
-    home.write_config(&format!(
-        "sandbox_exe = \"{}\"\n{}\n{NO_TEMP_ROOTS}",
-        sandbox_exe().display(),
-        mock_provider_config(&server, MockWire::Responses)
-    ));
+    let home = TestHome::sandboxed_for_mock(&server);
     let workspace = tempfile::tempdir().unwrap();
     server.push(MockResponse::sse(&[
         ev_function_call("c1", "shell", &command.to_string()),
