@@ -193,6 +193,10 @@ impl EventSink for JsonOutput {
                 message: message.clone(),
             }),
             EventMsg::Error { message } => {
+                // As Codex: the error as an event of its own, then the turn's failure.
+                Self::emit(&ThreadEvent::Error {
+                    message: message.clone(),
+                });
                 self.failed = Some(message.clone());
                 self.close_turn();
             }

@@ -68,6 +68,10 @@ pub(crate) fn run(
     };
 
     let config = load_config(args)?;
+    // On stderr in both modes: a script reading `--json` gets Codex's stream, unchanged.
+    for warning in &config.warnings {
+        eprintln!("{}", style.paint(&format!("warning: {warning}"), "33"));
+    }
 
     let bypass = args.run.dangerously_bypass_approvals_and_sandbox;
     if !args.skip_git_repo_check && !bypass && codex_rollout::git_root(&config.cwd).is_none() {

@@ -4,11 +4,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use codex_protocol::{
-    AskForApproval, ModelProviderInfo, ReasoningEffort, ReasoningSummary, SandboxMode,
-    SandboxPolicy, Verbosity, built_in_model_providers,
+    AskForApproval, ModelProviderInfo, OPENAI_PROVIDER_ID, ReasoningEffort, ReasoningSummary,
+    SandboxMode, SandboxPolicy, Verbosity, built_in_model_providers,
 };
 use serde::Deserialize;
 
+use crate::codex_keys::is_codex_key;
 use crate::config_toml::{ConfigProfile, ConfigToml, HistoryPersistence};
 use crate::overrides::{ConfigOverride, apply_overrides, parse_override};
 use crate::{ConfigError, McpServerConfig, ShellEnvironmentPolicy, find_codex_home};
@@ -210,7 +211,9 @@ impl Config {
 
         let mut model_providers = built_in_model_providers();
         for (id, info) in &merged.model_providers {
-            if model_providers.contains_key(id) {
+            // Codex's documentation has users declare `[model_providers.ollama]` themselves:
+            // their declaration of a local provider wins over ours. `openai` stays as built.
+            if id == OPENAI_PROVIDER_ID {
                 warnings.push(format!(
                     "[model_providers.{id}] cannot replace the built-in provider `{id}`; declare it under another id"
                 ));
@@ -325,6 +328,7 @@ fn parse_file(
     warnings.extend(
         ignored
             .into_iter()
+            .filter(|key| !is_codex_key(key))
             .map(|key| format!("{}: unknown key `{key}` ignored", path.display())),
     );
     result.map_err(|err| {
@@ -350,6 +354,9 @@ fn parse_table(
 ) -> Result<ConfigToml, ConfigError> {
     let (result, ignored) = deserialize_noting_unknown(toml::Value::Table(table));
     for key in ignored {
+        if is_codex_key(&key) {
+            continue;
+        }
         if !from_overrides
             .iter()
             .any(|o| key == o.path.join(".") || key.starts_with(&format!("{}.", o.path.join("."))))

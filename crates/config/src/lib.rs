@@ -20,6 +20,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod codex_home;
+mod codex_keys;
 mod config;
 mod config_toml;
 mod error;

@@ -25,12 +25,6 @@ pub(crate) fn unsupported_settings(config: &Config) -> Vec<String> {
             enabled.join(", ")
         ));
     }
-    if config.notify.is_some() {
-        notes.push(
-            "`notify` is not supported by this version yet; no program is run after turns"
-                .to_owned(),
-        );
-    }
     notes
 }
 

@@ -153,11 +153,9 @@ impl ConversationManager {
         if resume_path.is_none() {
             session.record_items(&initial_context(&config));
         }
-        for warning in config
-            .warnings
-            .iter()
-            .chain(unsupported_settings(&config).iter())
-        {
+        // Config warnings (`config.warnings`) are the front end's to show, once, where its
+        // user looks (exec: stderr); these notes are about this conversation's capabilities.
+        for warning in &unsupported_settings(&config) {
             session.send_event(
                 "",
                 EventMsg::BackgroundEvent {

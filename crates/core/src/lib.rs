@@ -25,6 +25,7 @@ mod error;
 pub mod exec;
 pub mod exec_env;
 mod images;
+mod notify;
 pub mod project_doc;
 mod resume;
 mod session;

@@ -15,7 +15,7 @@ use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
 use crate::session::Session;
-use crate::tools;
+use crate::{notify, tools};
 
 /// Why a turn stopped early.
 enum TurnError {
@@ -113,6 +113,22 @@ pub(crate) async fn run_task(
         }
     }
     sess.flush();
+    if let Some(argv) = &sess.config.notify {
+        let input_messages: Vec<String> = input
+            .iter()
+            .filter_map(ResponseItem::message_text)
+            .collect();
+        let summary = notify::TurnSummary {
+            thread_id: &sess.conversation_id,
+            turn_id: &sub_id,
+            cwd: &sess.config.cwd,
+            input_messages: &input_messages,
+            last_assistant_message: last_agent_message.as_deref(),
+        };
+        if let Err(message) = notify::turn_complete(argv, &summary) {
+            sess.send_event(&sub_id, EventMsg::BackgroundEvent { message });
+        }
+    }
     sess.send_event(&sub_id, EventMsg::TaskComplete { last_agent_message });
 }
 

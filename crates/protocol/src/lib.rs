@@ -24,5 +24,8 @@ pub mod usage;
 pub use config_types::{ReasoningEffort, ReasoningSummary, Verbosity, WireApi};
 pub use models::{ContentItem, ReasoningSummaryPart, ResponseItem};
 pub use policy::{AskForApproval, ReviewDecision, SandboxMode, SandboxPolicy};
-pub use provider::{ModelProviderInfo, built_in_model_providers};
+pub use provider::{
+    ModelProviderInfo, OLLAMA_DEFAULT_BASE_URL, OLLAMA_PROVIDER_ID, OPENAI_PROVIDER_ID,
+    built_in_model_providers,
+};
 pub use usage::TokenUsage;

@@ -75,6 +75,10 @@ fn failed_turn_json_lines() {
             .contains("bad tool schema"),
         "{last}"
     );
+    // Codex reports the error on its own line first, with the same message.
+    let before = &lines[lines.len() - 2];
+    assert_eq!(before["type"], "error", "{before}");
+    assert_eq!(before["message"], last["error"]["message"]);
 }
 
 #[test]

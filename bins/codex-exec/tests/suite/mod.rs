@@ -1,4 +1,5 @@
 mod basic;
+mod config_compat;
 mod diagnostics;
 mod harness;
 mod json;
