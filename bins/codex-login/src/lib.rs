@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use codex_cli::login::{LoginAction, LoginCli};
+use codex_config::ForcedLoginMethod;
 
 /// How to pipe a key in; repeated in every hint about API keys.
 pub(crate) const PIPE_EXAMPLE: &str = "printenv OPENAI_API_KEY | codex login --with-api-key";
@@ -35,8 +36,55 @@ pub fn run(cli: &LoginCli) -> ExitCode {
     match &cli.action {
         Some(LoginAction::Status { json }) => status::run(&codex_home, *json),
         Some(LoginAction::Logout) => logout(&codex_home),
-        None if cli.with_api_key => api_key::run(&codex_home),
-        None => chatgpt::run(cli, codex_home),
+        None => {
+            let wanted = if cli.with_api_key {
+                ForcedLoginMethod::Api
+            } else {
+                ForcedLoginMethod::Chatgpt
+            };
+            if let Err(message) = check_allowed(cli, &codex_home, wanted) {
+                eprintln!("Error logging in: {message}");
+                return ExitCode::FAILURE;
+            }
+            if cli.with_api_key {
+                api_key::run(&codex_home)
+            } else {
+                chatgpt::run(cli, codex_home)
+            }
+        }
+    }
+}
+
+/// Refuses a login of a kind config.toml's `forced_login_method` forbids, before asking for
+/// anything.
+fn check_allowed(
+    cli: &LoginCli,
+    codex_home: &std::path::Path,
+    wanted: ForcedLoginMethod,
+) -> Result<(), String> {
+    let config = codex_config::Config::load(codex_config::ConfigOverrides {
+        codex_home: Some(codex_home.to_owned()),
+        profile: cli.config.profile.clone(),
+        raw_overrides: cli.config.overrides.clone(),
+        ..codex_config::ConfigOverrides::default()
+    })
+    .map_err(|e| e.to_string())?;
+    match config.forced_login_method {
+        Some(forced) if forced != wanted => Err(format!(
+            "{} login is disabled here: config.toml sets `forced_login_method = \"{}\"`; {}",
+            if wanted == ForcedLoginMethod::Api {
+                "API key"
+            } else {
+                "ChatGPT"
+            },
+            forced.as_str(),
+            if forced == ForcedLoginMethod::Api {
+                format!("store an API key instead: `{PIPE_EXAMPLE}`")
+            } else {
+                "sign in with ChatGPT instead: `codex login`".to_owned()
+            }
+        )),
+        _ => Ok(()),
     }
 }
 

@@ -58,6 +58,10 @@ pub struct LoginCli {
     #[arg(long, hide = true)]
     pub no_browser: bool,
 
+    /// `-c` and `-p`: config.toml's `forced_login_method` decides which logins are allowed.
+    #[command(flatten)]
+    pub config: crate::shared::ConfigArgs,
+
     /// Seconds to wait for the device code to be entered (default 900).
     #[arg(long, value_name = "SECONDS", hide = true)]
     pub device_auth_timeout: Option<f64>,

@@ -10,7 +10,7 @@ use codex_protocol::{
 use serde::Deserialize;
 
 use crate::codex_keys::is_codex_key;
-use crate::config_toml::{ConfigProfile, ConfigToml, HistoryPersistence};
+use crate::config_toml::{ConfigProfile, ConfigToml, ForcedLoginMethod, HistoryPersistence};
 use crate::overrides::{ConfigOverride, apply_overrides, parse_override};
 use crate::{ConfigError, McpServerConfig, ShellEnvironmentPolicy, find_codex_home};
 
@@ -114,6 +114,9 @@ pub struct Config {
     pub shell_timeout_ms: Option<u64>,
     /// Base URL of the ChatGPT backend (`chatgpt_base_url`), for Codex Cloud tasks.
     pub chatgpt_base_url: String,
+    /// The only kind of login allowed (`forced_login_method`), enforced wherever credentials
+    /// are chosen or stored.
+    pub forced_login_method: Option<ForcedLoginMethod>,
     /// Selected profile, if any.
     pub profile: Option<String>,
     /// Problems worth telling the user about that did not stop the load (unknown keys, ...).
@@ -310,6 +313,7 @@ impl Config {
                 .chatgpt_base_url
                 .filter(|url| !url.trim().is_empty())
                 .unwrap_or_else(|| DEFAULT_CHATGPT_BASE_URL.to_owned()),
+            forced_login_method: merged.forced_login_method,
             profile: profile_name,
             warnings,
         })

@@ -70,6 +70,28 @@ pub struct ConfigToml {
     pub shell_timeout_ms: Option<u64>,
     /// Base URL of the ChatGPT backend.
     pub chatgpt_base_url: Option<String>,
+    /// The only kind of login an organisation allows.
+    pub forced_login_method: Option<ForcedLoginMethod>,
+}
+
+/// `forced_login_method`: which credentials may be used, as an organisation's policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ForcedLoginMethod {
+    /// Only a ChatGPT sign-in.
+    Chatgpt,
+    /// Only an API key.
+    Api,
+}
+
+impl ForcedLoginMethod {
+    /// The value as written in config.toml.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Chatgpt => "chatgpt",
+            Self::Api => "api",
+        }
+    }
 }
 
 /// `[profiles.<name>]`: the keys a profile may set.

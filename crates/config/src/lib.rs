@@ -32,7 +32,9 @@ pub use codex_home::{CODEX_HOME_ENV, find_codex_home};
 pub use config::{
     Config, ConfigOverrides, DEFAULT_CHATGPT_BASE_URL, DEFAULT_MODEL, DEFAULT_PROJECT_DOC_MAX_BYTES,
 };
-pub use config_toml::{ConfigProfile, ConfigToml, SandboxSettings, SandboxWorkspaceWrite};
+pub use config_toml::{
+    ConfigProfile, ConfigToml, ForcedLoginMethod, SandboxSettings, SandboxWorkspaceWrite,
+};
 pub use error::ConfigError;
 pub use mcp::{McpServerConfig, McpServerTransportConfig};
 pub use overrides::{ConfigOverride, parse_override};

@@ -4,8 +4,8 @@
 
 use std::sync::Mutex;
 
-use codex_auth::AuthManager;
-use codex_config::Config;
+use codex_auth::{AuthManager, AuthMode};
+use codex_config::{Config, ForcedLoginMethod};
 use codex_model_client::{AuthError, AuthHeaders, AuthProvider, BearerSource};
 use futures::future::BoxFuture;
 
@@ -20,7 +20,10 @@ pub(crate) fn bearer_for(config: &Config, auth: &AuthManager) -> Result<BearerSo
         return Ok(BearerSource::None);
     }
     match auth.try_auth()? {
-        Some(_) => Ok(managed(auth.clone())),
+        Some(found) => {
+            check_allowed(config.forced_login_method, found.mode())?;
+            Ok(managed(auth.clone()))
+        }
         None if config.model_provider.env_key.is_some()
             || config.model_provider.experimental_bearer_token.is_some() =>
         {
@@ -66,6 +69,25 @@ impl AuthProvider for ManagedAuth {
             Ok(true)
         })
     }
+}
+
+/// Refuses a credential of a kind the organisation's `forced_login_method` does not allow.
+fn check_allowed(forced: Option<ForcedLoginMethod>, mode: AuthMode) -> Result<(), CoreError> {
+    let allowed = match forced {
+        None => true,
+        Some(ForcedLoginMethod::Chatgpt) => mode == AuthMode::ChatGpt,
+        Some(ForcedLoginMethod::Api) => mode == AuthMode::ApiKey,
+    };
+    if allowed {
+        return Ok(());
+    }
+    Err(CoreError::LoginMethodNotAllowed {
+        required: forced.map_or("", ForcedLoginMethod::as_str),
+        found: match mode {
+            AuthMode::ChatGpt => "a ChatGPT sign-in",
+            AuthMode::ApiKey => "an API key",
+        },
+    })
 }
 
 /// A bearer source backed by the shared manager.

@@ -25,6 +25,18 @@ pub enum CoreError {
         /// The provider's display name.
         provider: String,
     },
+    /// The credential in use is of a kind config.toml's `forced_login_method` forbids (an
+    /// organisation's policy). Signing in the allowed way fixes it.
+    #[error(
+        "config.toml allows only `forced_login_method = \"{required}\"`, but the credential in use is {found}; {}",
+        login_hint(required)
+    )]
+    LoginMethodNotAllowed {
+        /// `chatgpt` or `api`.
+        required: &'static str,
+        /// What was found instead.
+        found: &'static str,
+    },
     /// auth.json could not be read or is invalid; the message names the file.
     #[error(transparent)]
     Auth(#[from] codex_auth::AuthError),
@@ -37,4 +49,12 @@ pub enum CoreError {
     /// The conversation has ended; no more submissions or events.
     #[error("the conversation has ended")]
     ConversationEnded,
+}
+
+fn login_hint(required: &str) -> &'static str {
+    if required == "chatgpt" {
+        "sign in with ChatGPT (`codex login`), and unset CODEX_API_KEY"
+    } else {
+        "store an API key (`printenv OPENAI_API_KEY | codex login --with-api-key`) or set CODEX_API_KEY"
+    }
 }

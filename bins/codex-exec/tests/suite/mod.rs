@@ -3,6 +3,7 @@ mod config_compat;
 mod diagnostics;
 mod harness;
 mod json;
+mod login_policy;
 mod patches;
 mod policies;
 mod schema;

@@ -191,3 +191,32 @@ fn a_terminal_on_stdin_is_refused_with_a_hint() {
     );
     assert!(!auth_path(home.path()).exists());
 }
+
+#[test]
+fn forced_login_method_refuses_the_other_kind_of_login_before_asking() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config.toml"),
+        "forced_login_method = \"chatgpt\"\n",
+    )
+    .unwrap();
+    let out = command(home.path())
+        .arg("--with-api-key")
+        .write_stdin("sk-not-allowed-here\n")
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(
+        stderr.contains("API key login is disabled") && stderr.contains("forced_login_method"),
+        "{stderr}"
+    );
+    assert!(!auth_path(home.path()).exists(), "nothing stored");
+
+    // `-c` reaches the same setting.
+    command(home.path())
+        .args(["-c", "forced_login_method=api", "--with-api-key"])
+        .write_stdin("sk-allowed-now\n")
+        .assert()
+        .success();
+    assert_eq!(read_auth(home.path())["OPENAI_API_KEY"], "sk-allowed-now");
+}
