@@ -315,6 +315,22 @@ fn root_options_before_a_subcommand_go_to_it() {
         .assert()
         .success()
         .stdout("exec got: -c model=o3 -p fast --json hi\n");
+    // The terminal UI's own options are not passed on (Codex ignores them there too): said.
+    shim.cmd()
+        .args([
+            "-m",
+            "gpt-x",
+            "--enable",
+            "web_search_request",
+            "exec",
+            "hi",
+        ])
+        .assert()
+        .success()
+        .stdout("exec got: --enable web_search_request hi\n")
+        .stderr(
+            predicate::str::contains("`-m` before `exec`").and(predicate::str::contains("ignored")),
+        );
     // A value that happens to be a subcommand's name stays a value.
     shim.cmd()
         .args(["-m", "exec", "fix it"])

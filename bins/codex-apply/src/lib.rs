@@ -40,7 +40,7 @@ pub(crate) struct Success {
 fn fetch_and_apply(cli: &ApplyCli) -> Result<Success, Failure> {
     let config = Config::load(ConfigOverrides {
         profile: cli.config.profile.clone(),
-        raw_overrides: cli.config.overrides.clone(),
+        raw_overrides: cli.config.raw_overrides(),
         cwd: cli.cwd.clone(),
         ..ConfigOverrides::default()
     })

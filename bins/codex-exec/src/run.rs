@@ -4,8 +4,11 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use codex_cli::exec::{ExecArgs, ResumeArgs};
-use codex_config::{Config, ConfigOverrides};
-use codex_core::{ConversationManager, ConversationOptions, ManagerOptions, ResumeTarget};
+use codex_config::{Config, ConfigOverrides, DEFAULT_OSS_MODEL, OSS_PROVIDER_ID};
+use codex_core::{
+    ConversationManager, ConversationOptions, LocalModelProgress, ManagerOptions, ResumeTarget,
+    prepare_local_model,
+};
 use codex_protocol::protocol::{EventMsg, InputItem, Op};
 use codex_protocol::rollout::SessionSource;
 use codex_protocol::{AskForApproval, ReviewDecision};
@@ -23,9 +26,14 @@ const ORIGINATOR: &str = "codex_exec";
 pub(crate) fn load_config(args: &ExecArgs) -> anyhow::Result<Config> {
     let overrides = ConfigOverrides {
         profile: args.config.profile.clone(),
-        raw_overrides: args.config.overrides.clone(),
+        raw_overrides: args.config.raw_overrides(),
         cwd: args.run.cwd.clone(),
-        model: args.run.model.clone(),
+        model: args
+            .run
+            .model
+            .clone()
+            .or_else(|| args.run.oss.then(|| DEFAULT_OSS_MODEL.to_owned())),
+        model_provider: args.run.oss.then(|| OSS_PROVIDER_ID.to_owned()),
         sandbox_mode: args.run.sandbox_mode(),
         // Nobody is there to answer: exec never asks.
         approval_policy: Some(AskForApproval::Never),
@@ -96,6 +104,18 @@ pub(crate) fn run(
         .build()
         .context("could not start the async runtime")?;
     runtime.block_on(async move {
+        // Ollama streams a progress line per chunk: show each status once, and the
+        // percentage in steps of ten.
+        let mut last_shown = None;
+        prepare_local_model(&config, |progress| {
+            if let Some(line) = describe_local_model(&progress)
+                && last_shown.as_ref() != Some(&line)
+            {
+                eprintln!("{}", style.paint(&line, "2"));
+                last_shown = Some(line);
+            }
+        })
+        .await?;
         let manager = ConversationManager::from_config(
             &config,
             ManagerOptions {
@@ -215,4 +235,24 @@ fn read_output_schema(path: &std::path::Path) -> anyhow::Result<serde_json::Valu
             path.display()
         )
     })
+}
+
+/// What `--oss` preparation shows on stderr: pulls with their progress, nothing when all is
+/// ready.
+fn describe_local_model(progress: &LocalModelProgress) -> Option<String> {
+    match progress {
+        LocalModelProgress::NotOllama | LocalModelProgress::Present => None,
+        LocalModelProgress::Pulling {
+            status,
+            percent: Some(percent),
+        } => Some(format!(
+            "pulling the model: {status} {}%",
+            percent / 10 * 10
+        )),
+        LocalModelProgress::Pulling {
+            status,
+            percent: None,
+        } => Some(format!("pulling the model: {status}")),
+        LocalModelProgress::Pulled => Some("model pulled".to_owned()),
+    }
 }

@@ -65,7 +65,7 @@ fn check_allowed(
     let config = codex_config::Config::load(codex_config::ConfigOverrides {
         codex_home: Some(codex_home.to_owned()),
         profile: cli.config.profile.clone(),
-        raw_overrides: cli.config.overrides.clone(),
+        raw_overrides: cli.config.raw_overrides(),
         ..codex_config::ConfigOverrides::default()
     })
     .map_err(|e| e.to_string())?;

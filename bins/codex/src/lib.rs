@@ -53,11 +53,13 @@ pub fn run(args: &[OsString]) -> ExitCode {
             Some(sub) => dispatch(sub, &[OsString::from("--help")]),
         },
         "completion" => completion(&rest[1..]),
-        // Options before a subcommand go to it (`codex -c k=v exec ...`, as Codex prepends
-        // root overrides); options without one belong to the terminal UI.
+        // Config options before a subcommand go to it (`codex -c k=v exec ...`, as Codex
+        // prepends root overrides); the terminal UI's own options (`-m`, `-s`, ...) do not, as
+        // in Codex, and saying so beats a silent surprise. Options without a subcommand belong
+        // to the terminal UI.
         option if option.starts_with('-') => match split_root_options(rest) {
             Some((options, sub, after)) => {
-                let mut args = options.to_vec();
+                let mut args = forwarded_root_options(options, sub);
                 args.extend_from_slice(after);
                 dispatch(sub, &args)
             }
@@ -105,7 +107,39 @@ const VALUE_OPTIONS: &[&str] = &[
     "--cd",
     "-i",
     "--image",
+    "--enable",
+    "--disable",
 ];
+
+/// Root options that reach a subcommand: configuration, which every binary takes.
+const CONFIG_OPTIONS: &[&str] = &["-c", "--config", "-p", "--profile", "--enable", "--disable"];
+
+/// The root options a subcommand gets; the others are named on stderr as ignored.
+fn forwarded_root_options(options: &[OsString], sub: &str) -> Vec<OsString> {
+    let mut kept = Vec::new();
+    let mut i = 0;
+    while let Some(option) = options.get(i) {
+        let name = option.to_str().unwrap_or_default();
+        let (flag, inline_value) = name
+            .split_once('=')
+            .map_or((name, false), |(f, _)| (f, true));
+        let width = if VALUE_OPTIONS.contains(&flag) && !inline_value {
+            2
+        } else {
+            1
+        };
+        let group = &options[i..(i + width).min(options.len())];
+        if CONFIG_OPTIONS.contains(&flag) {
+            kept.extend_from_slice(group);
+        } else {
+            eprintln!(
+                "codex: `{flag}` before `{sub}` is an option of the terminal UI and is ignored; put it after `{sub}` to use it there"
+            );
+        }
+        i += width;
+    }
+    kept
+}
 
 /// Splits `[options] SUB [args]` when SUB is a known subcommand: the options, its name, the
 /// rest. `None` when the first word after the options is not a subcommand (a TUI prompt).

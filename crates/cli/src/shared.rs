@@ -17,6 +17,27 @@ pub struct ConfigArgs {
     /// Use the named `[profiles.<name>]` of config.toml.
     #[arg(short = 'p', long = "profile", value_name = "NAME", global = true)]
     pub profile: Option<String>,
+
+    /// Turn a `[features]` flag on for this run (`-c features.NAME=true`). Repeatable.
+    #[arg(long = "enable", value_name = "FEATURE", global = true)]
+    pub enable: Vec<String>,
+
+    /// Turn a `[features]` flag off for this run (`-c features.NAME=false`). Repeatable.
+    #[arg(long = "disable", value_name = "FEATURE", global = true)]
+    pub disable: Vec<String>,
+}
+
+impl ConfigArgs {
+    /// Every `-c` override in command-line order, then `--enable`/`--disable` as the
+    /// `features.NAME` overrides they stand for.
+    pub fn raw_overrides(&self) -> Vec<String> {
+        let toggles = self
+            .enable
+            .iter()
+            .map(|f| format!("features.{f}=true"))
+            .chain(self.disable.iter().map(|f| format!("features.{f}=false")));
+        self.overrides.iter().cloned().chain(toggles).collect()
+    }
 }
 
 /// How the agent runs: model, sandbox, approvals, working directory.
@@ -48,6 +69,12 @@ pub struct RunArgs {
     /// Let commands also write in DIR (repeatable; with `-s workspace-write`).
     #[arg(long = "add-dir", value_name = "DIR", global = true)]
     pub add_dirs: Vec<PathBuf>,
+
+    /// Use a local open-weights model (Ollama at localhost:11434, or CODEX_OSS_BASE_URL /
+    /// CODEX_OSS_PORT): the `oss` provider, with `gpt-oss:20b` unless -m says otherwise. An
+    /// Ollama server without the model pulls it first.
+    #[arg(long = "oss", global = true)]
+    pub oss: bool,
 
     /// Run as if started in DIR.
     #[arg(short = 'C', long = "cd", value_name = "DIR", global = true)]

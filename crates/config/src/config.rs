@@ -213,6 +213,7 @@ impl Config {
         let model_verbosity = layered!(None, model_verbosity);
 
         let mut model_providers = built_in_model_providers();
+        model_providers.insert(OSS_PROVIDER_ID.to_owned(), oss_provider());
         for (id, info) in &merged.model_providers {
             // Codex's documentation has users declare `[model_providers.ollama]` themselves:
             // their declaration of a local provider wins over ours. `openai` stays as built.
@@ -317,6 +318,28 @@ impl Config {
             profile: profile_name,
             warnings,
         })
+    }
+}
+
+/// The provider `--oss` selects.
+pub const OSS_PROVIDER_ID: &str = "oss";
+
+/// The model `--oss` runs unless `-m` names another, as Codex's.
+pub const DEFAULT_OSS_MODEL: &str = "gpt-oss:20b";
+
+/// A local OpenAI-compatible server (Ollama by default) at `CODEX_OSS_BASE_URL`, else
+/// `http://localhost:$CODEX_OSS_PORT/v1`, else Ollama's port, as Codex reads them.
+fn oss_provider() -> ModelProviderInfo {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let base_url = var("CODEX_OSS_BASE_URL").unwrap_or_else(|| match var("CODEX_OSS_PORT") {
+        Some(port) => format!("http://localhost:{}/v1", port.trim()),
+        None => codex_protocol::OLLAMA_DEFAULT_BASE_URL.to_owned(),
+    });
+    ModelProviderInfo {
+        name: "gpt-oss".to_owned(),
+        base_url: Some(base_url),
+        wire_api: codex_protocol::WireApi::Chat,
+        ..ModelProviderInfo::default()
     }
 }
 

@@ -30,7 +30,8 @@ mod shell_env;
 
 pub use codex_home::{CODEX_HOME_ENV, find_codex_home};
 pub use config::{
-    Config, ConfigOverrides, DEFAULT_CHATGPT_BASE_URL, DEFAULT_MODEL, DEFAULT_PROJECT_DOC_MAX_BYTES,
+    Config, ConfigOverrides, DEFAULT_CHATGPT_BASE_URL, DEFAULT_MODEL, DEFAULT_OSS_MODEL,
+    DEFAULT_PROJECT_DOC_MAX_BYTES, OSS_PROVIDER_ID,
 };
 pub use config_toml::{
     ConfigProfile, ConfigToml, ForcedLoginMethod, SandboxSettings, SandboxWorkspaceWrite,

@@ -40,6 +40,9 @@ pub enum CoreError {
     /// auth.json could not be read or is invalid; the message names the file.
     #[error(transparent)]
     Auth(#[from] codex_auth::AuthError),
+    /// `--oss`: the local model server could not be reached, or could not pull the model.
+    #[error(transparent)]
+    LocalModel(#[from] codex_model_client::ollama::OllamaError),
     /// The model client could not be set up (bad provider URL, missing API key variable).
     #[error(transparent)]
     Client(#[from] codex_model_client::ClientError),

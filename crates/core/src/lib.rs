@@ -25,6 +25,7 @@ mod error;
 pub mod exec;
 pub mod exec_env;
 mod images;
+mod local_model;
 mod notify;
 pub mod project_doc;
 mod resume;
@@ -40,4 +41,5 @@ pub use conversation_manager::{
     ConversationManager, ConversationOptions, ManagerOptions, NewConversation,
 };
 pub use error::CoreError;
+pub use local_model::{LocalModelProgress, prepare_local_model};
 pub use resume::ResumeTarget;

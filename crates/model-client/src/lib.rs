@@ -54,6 +54,7 @@ mod config;
 mod endpoint;
 mod error;
 mod event;
+pub mod ollama;
 mod prompt;
 mod record;
 mod responses;

@@ -154,3 +154,26 @@ fn notify_runs_the_users_program_with_codexs_payload_after_the_turn() {
     );
     assert!(payload["turn-id"].is_string());
 }
+
+#[test]
+fn enable_and_disable_set_features_for_the_run() {
+    let env = Env::new();
+    env.server.push(MockResponse::sse(&[
+        ev_assistant_message("m", "ok"),
+        ev_completed("r"),
+    ]));
+    let out = env
+        .exec()
+        .args([
+            "--enable",
+            "web_search_request",
+            "--disable",
+            "view_image_tool",
+            "hi",
+        ])
+        .assert()
+        .success()
+        .stdout("ok\n");
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(!stderr.contains("warning"), "{stderr}");
+}

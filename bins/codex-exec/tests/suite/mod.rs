@@ -4,6 +4,7 @@ mod diagnostics;
 mod harness;
 mod json;
 mod login_policy;
+mod oss;
 mod patches;
 mod policies;
 mod schema;
