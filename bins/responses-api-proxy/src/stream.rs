@@ -1,11 +1,10 @@
 //! Writing the upstream response to the client as it arrives.
 //!
-//! tiny_http's own `Response` copies the body through a buffer and flushes only when it fills,
-//! which holds back small SSE events (Codex's proxy has the same problem with its 8 KiB copy
-//! buffer). Instead the handler takes the connection's raw writer and this module writes the
-//! status line, the headers and then every upstream read as one chunk, flushing each time: an
-//! event reaches the client as soon as the upstream has sent it, and memory stays at one copy
-//! buffer per request whatever the size of the response.
+//! A copy loop that flushes only when its buffer fills holds back small SSE events (Codex's
+//! proxy has this problem with its 8 KiB copy buffer). This module writes the status line, the
+//! headers and then every upstream read as one chunk, flushing each time: an event reaches the
+//! client as soon as the upstream has sent it, and memory stays at one copy buffer per request
+//! whatever the size of the response.
 
 use std::io::{self, Read, Write};
 
@@ -38,10 +37,12 @@ pub enum Framing {
     /// `Transfer-Encoding: chunked`, one chunk per upstream read (HTTP/1.1 clients, bodies of
     /// unknown or large size: SSE streams); the connection stays usable afterwards.
     Chunked,
-    /// The whole body is read first and sent with `Content-Length` in one write: small bodies of
-    /// known size (nothing to stream; one write instead of three), and every body for HTTP/1.0
-    /// clients, which cannot read chunks.
-    Buffered,
+    /// A small body of declared size ([`SMALL_BODY`] at most) is read first and sent with
+    /// `Content-Length` in one write: nothing to stream, one write instead of three.
+    Sized,
+    /// HTTP/1.0 clients cannot read chunks: each read is passed on as it arrives and the end of
+    /// the body is the end of the connection.
+    CloseDelimited,
     /// The status forbids a body (1xx, 204, 304).
     NoBody,
 }
@@ -59,11 +60,18 @@ impl Framing {
             || status == StatusCode::NOT_MODIFIED
         {
             Framing::NoBody
-        } else if http_minor_version == 0 || content_length.is_some_and(|n| n <= SMALL_BODY) {
-            Framing::Buffered
+        } else if content_length.is_some_and(|n| n <= SMALL_BODY) {
+            Framing::Sized
+        } else if http_minor_version == 0 {
+            Framing::CloseDelimited
         } else {
             Framing::Chunked
         }
+    }
+
+    /// True when the client connection must close after the response.
+    pub fn ends_connection(self) -> bool {
+        self == Framing::CloseDelimited
     }
 }
 
@@ -94,9 +102,10 @@ pub fn stream_response(
     close_after: bool,
     body: &mut dyn Read,
 ) -> StreamEnd {
-    if framing == Framing::Buffered {
-        return send_buffered(client, status, headers, close_after, body);
+    if framing == Framing::Sized {
+        return send_sized(client, status, headers, close_after, body);
     }
+    let chunked = framing == Framing::Chunked;
     let head = response_head(status, headers, framing, close_after);
     if framing == Framing::NoBody {
         return match client.write_all(&head).and_then(|()| client.flush()) {
@@ -117,8 +126,11 @@ pub fn stream_response(
             Ok(n) => n,
             Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
             Err(err) => {
-                // Best effort: the client may be gone as well.
-                let _ = if head_sent {
+                // Best effort: the client may be gone as well. A close-delimited body can only
+                // be cut short.
+                let _ = if head_sent && !chunked {
+                    Ok(())
+                } else if head_sent {
                     client.write_all(b"upstream-failed\r\n")
                 } else {
                     client.write_all(&broken_off_response())
@@ -127,26 +139,33 @@ pub fn stream_response(
                 return StreamEnd::UpstreamFailed(err);
             }
         };
-        // Writing to a Vec cannot fail.
-        let _ = write!(chunk, "{n:x}\r\n");
-        chunk.extend_from_slice(&buf[..n]);
-        chunk.extend_from_slice(b"\r\n");
+        if chunked {
+            // Writing to a Vec cannot fail.
+            let _ = write!(chunk, "{n:x}\r\n");
+            chunk.extend_from_slice(&buf[..n]);
+            chunk.extend_from_slice(b"\r\n");
+        } else {
+            chunk.extend_from_slice(&buf[..n]);
+        }
         if let Err(err) = client.write_all(&chunk).and_then(|()| client.flush()) {
             return StreamEnd::ClientGone(err);
         }
         head_sent = true;
         chunk.clear();
     }
-    chunk.extend_from_slice(b"0\r\n\r\n");
+    if chunked {
+        chunk.extend_from_slice(b"0\r\n\r\n");
+    }
     if let Err(err) = client.write_all(&chunk).and_then(|()| client.flush()) {
         return StreamEnd::ClientGone(err);
     }
     StreamEnd::Complete
 }
 
-/// [`Framing::Buffered`]: the body is read to the end before anything is sent, so an upstream
-/// failure can still be reported as a 502.
-fn send_buffered(
+/// [`Framing::Sized`]: the body is read to the end before anything is sent, so an upstream
+/// failure can still be reported as a 502. A body longer than it said is a failure too: at most
+/// [`SMALL_BODY`] bytes are ever held.
+fn send_sized(
     client: &mut dyn Write,
     status: StatusCode,
     headers: &HeaderMap,
@@ -154,13 +173,25 @@ fn send_buffered(
     body: &mut dyn Read,
 ) -> StreamEnd {
     let mut data = Vec::new();
-    if let Err(err) = body.read_to_end(&mut data) {
+    let read = body
+        .take(SMALL_BODY + 1)
+        .read_to_end(&mut data)
+        .and_then(|n| {
+            if n as u64 > SMALL_BODY {
+                Err(io::Error::other(
+                    "the upstream sent more than its Content-Length",
+                ))
+            } else {
+                Ok(n)
+            }
+        });
+    if let Err(err) = read {
         let _ = client
             .write_all(&broken_off_response())
             .and_then(|()| client.flush());
         return StreamEnd::UpstreamFailed(err);
     }
-    let mut head = response_head(status, headers, Framing::Buffered, close_after);
+    let mut head = response_head(status, headers, Framing::Sized, close_after);
     // Replace the blank line that ends the head with the length header and a new blank line.
     head.truncate(head.len() - 2);
     // Writing to a Vec cannot fail.
@@ -209,7 +240,7 @@ fn response_head(
     if framing == Framing::Chunked {
         head.extend_from_slice(b"transfer-encoding: chunked\r\n");
     }
-    if close_after {
+    if close_after || framing.ends_connection() {
         head.extend_from_slice(b"connection: close\r\n");
     }
     head.extend_from_slice(b"\r\n");
@@ -279,9 +310,9 @@ mod tests {
     }
 
     #[test]
-    fn http10_clients_get_the_whole_body_with_its_length() {
+    fn small_bodies_go_out_whole_with_their_length() {
         let (out, end) = run(
-            Framing::Buffered,
+            Framing::Sized,
             vec![Ok(b"hel".to_vec()), Ok(b"lo".to_vec())],
         );
         assert!(matches!(end, StreamEnd::Complete));
@@ -292,9 +323,9 @@ mod tests {
     }
 
     #[test]
-    fn http10_clients_get_a_502_when_the_upstream_breaks_off() {
+    fn small_bodies_become_a_502_when_the_upstream_breaks_off() {
         let (out, end) = run(
-            Framing::Buffered,
+            Framing::Sized,
             vec![Ok(b"hel".to_vec()), Err(io::ErrorKind::ConnectionReset)],
         );
         assert!(matches!(end, StreamEnd::UpstreamFailed(_)));
@@ -351,9 +382,16 @@ mod tests {
         );
         assert_eq!(
             Framing::choose(StatusCode::OK, 1, Some(300)),
-            Framing::Buffered
+            Framing::Sized
         );
-        assert_eq!(Framing::choose(StatusCode::OK, 0, None), Framing::Buffered);
+        assert_eq!(
+            Framing::choose(StatusCode::OK, 0, None),
+            Framing::CloseDelimited
+        );
+        assert_eq!(
+            Framing::choose(StatusCode::OK, 0, Some(1 << 20)),
+            Framing::CloseDelimited
+        );
         let mut out = Vec::new();
         let end = stream_response(
             &mut out,
@@ -365,6 +403,19 @@ mod tests {
         );
         assert!(matches!(end, StreamEnd::Complete));
         assert_eq!(out, b"HTTP/1.1 204 No Content\r\n\r\n");
+    }
+
+    #[test]
+    fn http10_clients_get_each_read_as_it_comes_then_the_close() {
+        let (out, end) = run(
+            Framing::CloseDelimited,
+            vec![Ok(b"data: 1\n\n".to_vec()), Ok(b"data: 2\n\n".to_vec())],
+        );
+        assert!(matches!(end, StreamEnd::Complete));
+        assert!(
+            out.ends_with("x-request-id: req_1\r\nconnection: close\r\n\r\ndata: 1\n\ndata: 2\n\n"),
+            "{out}"
+        );
     }
 
     #[test]
