@@ -37,3 +37,36 @@ fn everything_but_the_exact_post_is_refused_with_403() {
 fn proxy_still_up(proxy: &Proxy) -> bool {
     send(proxy.port, "GET", "/", &[], b"").status == 403
 }
+
+#[test]
+fn a_websocket_upgrade_on_the_responses_path_gets_426() {
+    let upstream = Upstream::json_ok();
+    let proxy = Proxy::start(&upstream.url());
+    // What Codex's clients send first; they fall back to HTTP at once only on 426.
+    let reply = send(
+        proxy.port,
+        "GET",
+        "/v1/responses",
+        &[
+            ("Connection", "Upgrade"),
+            ("Upgrade", "websocket"),
+            ("Sec-WebSocket-Version", "13"),
+            ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
+            ("Authorization", "Bearer client-secret"),
+        ],
+        b"",
+    );
+    assert_eq!(reply.status, 426);
+    assert!(reply.header("upgrade").is_none(), "{:?}", reply.headers);
+    // Elsewhere an upgrade is just another refused request.
+    let elsewhere = send(
+        proxy.port,
+        "GET",
+        "/v1/models",
+        &[("Connection", "Upgrade"), ("Upgrade", "websocket")],
+        b"",
+    );
+    assert_eq!(elsewhere.status, 403);
+    assert!(upstream.requests().is_empty(), "{:?}", upstream.requests());
+    assert_eq!(post(proxy.port, &[]).status, 200);
+}
