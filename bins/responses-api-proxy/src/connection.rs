@@ -17,7 +17,9 @@ pub fn serve(stream: TcpStream, shared: &Shared) {
     // options it is broken and the first read will say so.
     let _ = stream.set_nodelay(true);
     let mut conn = Conn::new(stream);
-    let _ = conn.stream.set_write_timeout(Some(limits.idle_timeout));
+    if conn.set_io_timeout(limits.idle_timeout).is_err() {
+        return;
+    }
     let mut first = true;
     loop {
         let head = match read_head(&mut conn, first, limits.header_timeout, limits.idle_timeout) {

@@ -78,7 +78,11 @@ impl<In: Transport> Connector<In> for WatchedTcpConnector {
                     let config = details.config;
                     let buffers =
                         LazyBuffers::new(config.input_buffer_size(), config.output_buffer_size());
-                    return Ok(Some(Either::B(WatchedTransport { stream, buffers })));
+                    return Ok(Some(Either::B(WatchedTransport {
+                        stream,
+                        buffers,
+                        write_timeout: None,
+                    })));
                 }
                 Err(err) => last = Some(err),
             }
@@ -99,6 +103,8 @@ impl<In: Transport> Connector<In> for WatchedTcpConnector {
 pub struct WatchedTransport {
     stream: TcpStream,
     buffers: LazyBuffers,
+    /// The socket's write timeout as last set, to skip `setsockopt` calls that change nothing.
+    write_timeout: Option<Duration>,
 }
 
 impl Transport for WatchedTransport {
@@ -108,8 +114,11 @@ impl Transport for WatchedTransport {
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), Error> {
         let timeout = timeout.for_write();
-        self.stream
-            .set_write_timeout(timeout.not_zero().map(|left| *left))?;
+        let wanted = timeout.not_zero().map(|left| *left);
+        if wanted != self.write_timeout {
+            self.stream.set_write_timeout(wanted)?;
+            self.write_timeout = wanted;
+        }
         let output = &self.buffers.output()[..amount];
         match self.stream.write_all(output) {
             Ok(()) => Ok(()),
