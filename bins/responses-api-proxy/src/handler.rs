@@ -157,7 +157,7 @@ fn forward(upstream: &Upstream, conn: &mut Conn, head: &RequestHead) -> After {
     let framing = Framing::choose(parts.status, head.minor_version, content_length);
     // A request body the upstream did not read to its end leaves the connection unusable.
     let close_after = head.close || !body_done;
-    let mut body = body.into_reader();
+    let mut body = hangup::UpstreamBody(body.into_reader());
     let end = stream_response(
         &mut &conn.stream,
         parts.status,

@@ -10,7 +10,7 @@
 //! TLS wraps this transport, so it works the same for `https` upstreams.
 
 use std::cell::Cell;
-use std::io::{self, Read as _, Write as _};
+use std::io::{self, IoSlice, Read as _, Write as _};
 use std::net::TcpStream;
 use std::os::fd::{AsRawFd as _, RawFd};
 use std::time::Duration;
@@ -20,11 +20,40 @@ use ureq::unversioned::transport::{
 };
 use ureq::{Error, Timeout};
 
+use crate::stream::ResponseBody;
+
 thread_local! {
     /// The client socket whose hang-up cancels this thread's upstream I/O.
     static CLIENT: Cell<Option<RawFd>> = const { Cell::new(None) };
     /// Set when a hang-up of that client cancelled upstream I/O.
     static HUNG_UP: Cell<bool> = const { Cell::new(false) };
+    /// Set while a read must not wait: see [`UpstreamBody::read_now`].
+    static NO_WAIT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The upstream response body, readable without waiting too (for [`ResponseBody`]).
+pub struct UpstreamBody<R>(pub R);
+
+impl<R: io::Read> io::Read for UpstreamBody<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl<R: io::Read> ResponseBody for UpstreamBody<R> {
+    /// Reads with the transport in no-wait mode: with nothing buffered in ureq and nothing
+    /// readable on the socket, the transport fails the read with `WouldBlock`, which leaves
+    /// ureq's body state as it was (it returns such errors without recording them).
+    fn read_now(&mut self, buf: &mut [u8]) -> io::Result<Option<usize>> {
+        NO_WAIT.set(true);
+        let read = self.0.read(buf);
+        NO_WAIT.set(false);
+        match read {
+            Ok(n) => Ok(Some(n)),
+            Err(err) if err.kind() == io::ErrorKind::WouldBlock => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
 }
 
 /// Registers `client` as the socket whose hang-up cancels this thread's upstream I/O, until the
@@ -82,6 +111,8 @@ impl<In: Transport> Connector<In> for WatchedTcpConnector {
                         stream,
                         buffers,
                         write_timeout: None,
+                        pending: Vec::new(),
+                        pending_reason: Timeout::SendRequest,
                     })));
                 }
                 Err(err) => last = Some(err),
@@ -105,6 +136,48 @@ pub struct WatchedTransport {
     buffers: LazyBuffers,
     /// The socket's write timeout as last set, to skip `setsockopt` calls that change nothing.
     write_timeout: Option<Duration>,
+    /// A small output (a request head) held back to leave in one system call with what
+    /// follows it (the body); sent at the latest before waiting for input.
+    pending: Vec<u8>,
+    /// The timeout that applies to `pending`.
+    pending_reason: Timeout,
+}
+
+/// Outputs up to this size may be held back in [`WatchedTransport::pending`].
+const MAX_PENDING: usize = 4096;
+
+impl WatchedTransport {
+    fn flush_pending(&mut self) -> Result<(), Error> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let result = write_two(&self.stream, &self.pending, &[]);
+        self.pending.clear();
+        result.map_err(|err| write_error(err, self.pending_reason))
+    }
+}
+
+/// Writes `first` then `second` with as few system calls as the socket allows.
+fn write_two(mut stream: &TcpStream, first: &[u8], second: &[u8]) -> io::Result<()> {
+    let mut slices = [IoSlice::new(first), IoSlice::new(second)];
+    let mut left: &mut [IoSlice<'_>] = &mut slices;
+    while left.iter().any(|s| !s.is_empty()) {
+        match stream.write_vectored(left) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => IoSlice::advance_slices(&mut left, n),
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(())
+}
+
+fn write_error(err: io::Error, reason: Timeout) -> Error {
+    if crate::conn::is_timeout(&err) {
+        Error::Timeout(reason)
+    } else {
+        Error::Io(err)
+    }
 }
 
 impl Transport for WatchedTransport {
@@ -119,27 +192,41 @@ impl Transport for WatchedTransport {
             self.stream.set_write_timeout(wanted)?;
             self.write_timeout = wanted;
         }
-        let output = &self.buffers.output()[..amount];
-        match self.stream.write_all(output) {
-            Ok(()) => Ok(()),
-            Err(err) if crate::conn::is_timeout(&err) => Err(Error::Timeout(timeout.reason)),
-            Err(err) => Err(Error::Io(err)),
+        if self.pending.is_empty() && amount <= MAX_PENDING {
+            self.pending
+                .extend_from_slice(&self.buffers.output()[..amount]);
+            self.pending_reason = timeout.reason;
+            return Ok(());
         }
+        let result = write_two(
+            &self.stream,
+            &self.pending,
+            &self.buffers.output()[..amount],
+        );
+        self.pending.clear();
+        result.map_err(|err| write_error(err, timeout.reason))
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, Error> {
+        self.flush_pending()?;
         let timeout = timeout.for_read();
-        let wait_ms = timeout.not_zero().map_or(-1, |left| {
-            libc::c_int::try_from(left.as_millis().saturating_add(1)).unwrap_or(libc::c_int::MAX)
-        });
+        let wait_ms = if NO_WAIT.get() {
+            0
+        } else {
+            timeout.not_zero().map_or(-1, |left| {
+                libc::c_int::try_from(left.as_millis().saturating_add(1))
+                    .unwrap_or(libc::c_int::MAX)
+            })
+        };
         match wait_for_either(self.stream.as_raw_fd(), CLIENT.get(), wait_ms) {
+            Ready::TimedOut if wait_ms == 0 => {
+                return Err(Error::Io(io::ErrorKind::WouldBlock.into()));
+            }
             Ready::Upstream => {}
             Ready::ClientGone => {
                 HUNG_UP.set(true);
-                return Err(Error::Io(io::Error::new(
-                    io::ErrorKind::ConnectionAborted,
-                    "the client hung up",
-                )));
+                // Not ConnectionAborted: ureq takes that for the upstream closing.
+                return Err(Error::Io(io::Error::other("the client hung up")));
             }
             Ready::TimedOut => return Err(Error::Timeout(timeout.reason)),
             Ready::Failed(err) => return Err(Error::Io(err)),

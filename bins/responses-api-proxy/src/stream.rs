@@ -2,9 +2,10 @@
 //!
 //! A copy loop that flushes only when its buffer fills holds back small SSE events (Codex's
 //! proxy has this problem with its 8 KiB copy buffer). This module writes the status line, the
-//! headers and then every upstream read as one chunk, flushing each time: an event reaches the
-//! client as soon as the upstream has sent it, and memory stays at one copy buffer per request
-//! whatever the size of the response.
+//! headers and then every upstream read as one chunk, flushing as soon as the upstream has
+//! nothing more for the moment: an event reaches the client when the upstream has sent it, what
+//! arrived together leaves together (one write, one wake-up of the client), and memory stays at
+//! one copy buffer per request whatever the size of the response.
 
 use std::io::{self, Read, Write};
 
@@ -75,6 +76,12 @@ impl Framing {
     }
 }
 
+/// An upstream response body that can also tell, without waiting, whether more has arrived.
+pub trait ResponseBody: Read {
+    /// Like [`Read::read`], but `Ok(None)` instead of waiting when nothing has arrived yet.
+    fn read_now(&mut self, buf: &mut [u8]) -> io::Result<Option<usize>>;
+}
+
 /// How a streamed response ended.
 #[derive(Debug)]
 pub enum StreamEnd {
@@ -87,8 +94,10 @@ pub enum StreamEnd {
     UpstreamFailed(io::Error),
 }
 
-/// Copies `body` to `client` one read at a time as chunks, flushing after each read; status line
-/// and headers leave together with the first chunk (or the end of an empty body).
+/// Copies `body` to `client` as chunks as it arrives, flushing whenever the upstream has nothing
+/// more for the moment; status line and headers leave together with the first chunk, and the
+/// final chunk with the last one when the end has already arrived too (one write per response
+/// for a body that comes in one piece).
 ///
 /// If the upstream fails before anything was sent, the client gets a 502 instead. If it fails
 /// part-way through the body, a line that is not a valid chunk size is written: the client's
@@ -100,7 +109,7 @@ pub fn stream_response(
     headers: &HeaderMap,
     framing: Framing,
     close_after: bool,
-    body: &mut dyn Read,
+    body: &mut dyn ResponseBody,
 ) -> StreamEnd {
     if framing == Framing::Sized {
         return send_sized(client, status, headers, close_after, body);
@@ -115,51 +124,90 @@ pub fn stream_response(
     }
 
     let mut buf = vec![0u8; COPY_BUFFER_SIZE];
-    // Chunk header, data and trailing CRLF leave in a single write; the first chunk carries the
-    // response head as well.
-    let mut chunk = head;
-    chunk.reserve(COPY_BUFFER_SIZE + 16);
+    // What leaves in the next write: the response head (first time), then every chunk that has
+    // already arrived, and the final chunk if the body has ended by then. Nothing that has
+    // arrived waits for anything that has not.
+    let mut out = head;
+    out.reserve(COPY_BUFFER_SIZE + 64);
     let mut head_sent = false;
     loop {
-        let n = match body.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-            Err(err) => {
-                // Best effort: the client may be gone as well. A close-delimited body can only
-                // be cut short.
-                let _ = if head_sent && !chunked {
-                    Ok(())
-                } else if head_sent {
-                    client.write_all(b"upstream-failed\r\n")
-                } else {
-                    client.write_all(&broken_off_response())
-                }
-                .and_then(|()| client.flush());
-                return StreamEnd::UpstreamFailed(err);
+        let mut ended = match read_retrying(|| body.read(&mut buf)) {
+            Ok(0) => true,
+            Ok(n) => {
+                push_data(&mut out, &buf[..n], chunked);
+                false
             }
+            Err(err) => return upstream_failed(client, &out, head_sent, chunked, err),
         };
-        if chunked {
-            // Writing to a Vec cannot fail.
-            let _ = write!(chunk, "{n:x}\r\n");
-            chunk.extend_from_slice(&buf[..n]);
-            chunk.extend_from_slice(b"\r\n");
-        } else {
-            chunk.extend_from_slice(&buf[..n]);
+        while !ended && out.len() < COPY_BUFFER_SIZE {
+            match read_retrying(|| body.read_now(&mut buf)) {
+                Ok(Some(0)) => ended = true,
+                Ok(Some(n)) => push_data(&mut out, &buf[..n], chunked),
+                Ok(None) => break,
+                Err(err) => return upstream_failed(client, &out, head_sent, chunked, err),
+            }
         }
-        if let Err(err) = client.write_all(&chunk).and_then(|()| client.flush()) {
+        if ended && chunked {
+            out.extend_from_slice(b"0\r\n\r\n");
+        }
+        if let Err(err) = client.write_all(&out).and_then(|()| client.flush()) {
             return StreamEnd::ClientGone(err);
         }
+        if ended {
+            return StreamEnd::Complete;
+        }
         head_sent = true;
-        chunk.clear();
+        out.clear();
     }
+}
+
+/// Calls `read` again when it was interrupted by a signal.
+fn read_retrying<T>(mut read: impl FnMut() -> io::Result<T>) -> io::Result<T> {
+    loop {
+        match read() {
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            other => return other,
+        }
+    }
+}
+
+/// Appends `data` to the pending write, as one chunk when `chunked`.
+fn push_data(out: &mut Vec<u8>, data: &[u8], chunked: bool) {
     if chunked {
-        chunk.extend_from_slice(b"0\r\n\r\n");
+        // Writing to a Vec cannot fail.
+        let _ = write!(out, "{:x}\r\n", data.len());
+        out.extend_from_slice(data);
+        out.extend_from_slice(b"\r\n");
+    } else {
+        out.extend_from_slice(data);
     }
-    if let Err(err) = client.write_all(&chunk).and_then(|()| client.flush()) {
-        return StreamEnd::ClientGone(err);
+}
+
+/// The upstream failed with `pending` not yet written. Before the head went out, the client
+/// gets a 502 instead; after, what arrived is passed on and the body is broken off: a line
+/// that is not a valid chunk size makes the client's parser fail and close, instead of waiting
+/// for a final chunk that will not come (a close-delimited body can only be cut short).
+fn upstream_failed(
+    client: &mut dyn Write,
+    pending: &[u8],
+    head_sent: bool,
+    chunked: bool,
+    err: io::Error,
+) -> StreamEnd {
+    // Best effort: the client may be gone as well.
+    let _ = if head_sent {
+        client.write_all(pending).and_then(|()| {
+            if chunked {
+                client.write_all(b"upstream-failed\r\n")
+            } else {
+                Ok(())
+            }
+        })
+    } else {
+        client.write_all(&broken_off_response())
     }
-    StreamEnd::Complete
+    .and_then(|()| client.flush());
+    StreamEnd::UpstreamFailed(err)
 }
 
 /// [`Framing::Sized`]: the body is read to the end before anything is sent, so an upstream
@@ -252,8 +300,82 @@ mod tests {
     use super::*;
     use ureq::http::HeaderValue;
 
-    /// A reader that returns the given pieces one per read, then an optional error.
+    /// A reader that returns the given pieces one per read, then an optional error. Nothing is
+    /// ever ready without waiting, so each piece gets a write of its own.
     struct Pieces(Vec<Result<Vec<u8>, io::ErrorKind>>);
+
+    impl ResponseBody for Pieces {
+        fn read_now(&mut self, _: &mut [u8]) -> io::Result<Option<usize>> {
+            Ok(None)
+        }
+    }
+
+    /// Pieces that have all arrived already.
+    struct Arrived(Pieces);
+
+    impl Read for Arrived {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.0.read(buf)
+        }
+    }
+
+    impl ResponseBody for Arrived {
+        fn read_now(&mut self, buf: &mut [u8]) -> io::Result<Option<usize>> {
+            self.0.read(buf).map(Some)
+        }
+    }
+
+    /// Records each write separately.
+    #[derive(Default)]
+    struct Writes(Vec<Vec<u8>>);
+
+    impl Write for Writes {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.push(buf.to_vec());
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn what_has_arrived_leaves_in_one_write_with_the_final_chunk() {
+        let mut writes = Writes::default();
+        let end = stream_response(
+            &mut writes,
+            StatusCode::OK,
+            &headers(),
+            Framing::Chunked,
+            false,
+            &mut Arrived(Pieces(vec![
+                Ok(b"data: 1\n\n".to_vec()),
+                Ok(b"data: 2\n\n".to_vec()),
+            ])),
+        );
+        assert!(matches!(end, StreamEnd::Complete));
+        assert_eq!(writes.0.len(), 1);
+        assert!(
+            writes.0[0].ends_with(b"9\r\ndata: 1\n\n\r\n9\r\ndata: 2\n\n\r\n0\r\n\r\n"),
+            "{:?}",
+            String::from_utf8_lossy(&writes.0[0])
+        );
+
+        // Pieces that have to be waited for leave one by one.
+        let mut writes = Writes::default();
+        stream_response(
+            &mut writes,
+            StatusCode::OK,
+            &headers(),
+            Framing::Chunked,
+            false,
+            &mut Pieces(vec![
+                Ok(b"data: 1\n\n".to_vec()),
+                Ok(b"data: 2\n\n".to_vec()),
+            ]),
+        );
+        assert_eq!(writes.0.len(), 3);
+    }
 
     impl Read for Pieces {
         fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
