@@ -113,6 +113,7 @@ impl<In: Transport> Connector<In> for WatchedTcpConnector {
                         write_timeout: None,
                         pending: Vec::new(),
                         pending_reason: Timeout::SendRequest,
+                        just_read: false,
                     })));
                 }
                 Err(err) => last = Some(err),
@@ -141,6 +142,8 @@ pub struct WatchedTransport {
     pending: Vec<u8>,
     /// The timeout that applies to `pending`.
     pending_reason: Timeout,
+    /// The last I/O was a read that ended a response: see [`Transport::is_open`].
+    just_read: bool,
 }
 
 /// Outputs up to this size may be held back in [`WatchedTransport::pending`].
@@ -186,6 +189,7 @@ impl Transport for WatchedTransport {
     }
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), Error> {
+        self.just_read = false;
         let timeout = timeout.for_write();
         let wanted = timeout.not_zero().map(|left| *left);
         if wanted != self.write_timeout {
@@ -239,11 +243,20 @@ impl Transport for WatchedTransport {
             }
         };
         self.buffers.input_appended(n);
+        self.just_read = n > 0;
         Ok(n > 0)
     }
 
     /// Whether a pooled connection may be reused: open, and nothing unasked-for waiting on it.
+    ///
+    /// ureq asks twice per request: when the connection goes back to the pool, right after the
+    /// read that ended a response, and when it is taken out again. Only the second answer can
+    /// have changed (a server closing an idle connection, or bytes it should not have sent), so
+    /// the first is answered without a system call.
     fn is_open(&mut self) -> bool {
+        if std::mem::take(&mut self.just_read) {
+            return true;
+        }
         let mut fds = [libc::pollfd {
             fd: self.stream.as_raw_fd(),
             events: libc::POLLIN,

@@ -148,3 +148,18 @@ fn http10_clients_get_the_body_unchunked_until_the_close() {
     );
     assert!(raw.ends_with("\r\n\r\ndata: a\n\ndata: b\n\n"), "{raw}");
 }
+
+#[test]
+fn an_upstream_that_drops_idle_connections_is_reconnected_to() {
+    // Answers, then closes without saying so (as servers do with idle keep-alive connections).
+    let upstream = Upstream::start(|_, stream| {
+        respond(stream, 200, &[], b"once")?;
+        Err(std::io::ErrorKind::ConnectionAborted.into())
+    });
+    let proxy = Proxy::start(&upstream.url());
+    for _ in 0..3 {
+        let reply = post(proxy.port, &[]);
+        assert_eq!((reply.status, reply.text().as_str()), (200, "once"));
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
