@@ -148,3 +148,40 @@ fn a_client_that_stalls_mid_body_is_dropped_after_the_idle_timeout() {
     assert!(answer.starts_with("HTTP/1.1 408 "), "{answer:?}");
     proxy.assert_alive();
 }
+
+#[test]
+fn expect_100_continue_gets_its_interim_answer_before_the_body_is_sent() {
+    let port = counting_upstream();
+    let proxy = Proxy::start(&format!("http://127.0.0.1:{port}/v1/responses"));
+    let mut stream = connect(proxy.port);
+    stream
+        .write_all(b"POST /v1/responses HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+        .unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert_eq!(line, "HTTP/1.1 100 Continue\r\n");
+    reader.read_line(&mut line).unwrap();
+    stream.write_all(b"hello").unwrap();
+    assert_eq!(read_reply(&mut reader).text(), "length 5");
+}
+
+#[test]
+fn pipelined_requests_are_answered_in_order_and_framing_is_kept() {
+    let port = counting_upstream();
+    let proxy = Proxy::start(&format!("http://127.0.0.1:{port}/v1/responses"));
+    let mut stream = connect(proxy.port);
+    // Three requests in one write: a sized body, a refused one with a body, and one after it
+    // that must not be read as part of the refused one's body.
+    stream
+        .write_all(
+            b"POST /v1/responses HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc\
+              POST /v1/responses HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nde\r\n0\r\n\r\n\
+              GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n",
+        )
+        .unwrap();
+    let mut reader = BufReader::new(stream);
+    assert_eq!(read_reply(&mut reader).text(), "length 3");
+    assert_eq!(read_reply(&mut reader).text(), "chunked 2");
+    assert_eq!(read_reply(&mut reader).status, 403);
+}

@@ -70,3 +70,23 @@ fn a_websocket_upgrade_on_the_responses_path_gets_426() {
     assert!(upstream.requests().is_empty(), "{:?}", upstream.requests());
     assert_eq!(post(proxy.port, &[]).status, 200);
 }
+
+#[test]
+fn ambiguous_body_framing_is_refused_with_400_before_anything_is_forwarded() {
+    use std::io::{Read as _, Write as _};
+    let upstream = Upstream::json_ok();
+    let proxy = Proxy::start(&upstream.url());
+    for head in [
+        "POST /v1/responses HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+        "POST /v1/responses HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 30\r\n\r\n",
+        "POST /v1/responses HTTP/1.1\r\nTransfer-Encoding: identity\r\n\r\n",
+        "POST /v1/responses HTTP/1.1\r\nHost : x\r\n\r\n",
+    ] {
+        let mut stream = super::client::connect(proxy.port);
+        stream.write_all(head.as_bytes()).unwrap();
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        assert!(answer.starts_with("HTTP/1.1 400 "), "{head:?}: {answer:?}");
+    }
+    assert!(upstream.requests().is_empty(), "{:?}", upstream.requests());
+}
