@@ -23,9 +23,10 @@ use crate::upstream::Upstream;
 /// Why the proxy stops: a reason to report (`Ok`) or a server failure (`Err`).
 pub type StopEvent = Result<&'static str, io::Error>;
 
-/// Stack of a connection thread. The deepest path (a TLS handshake upstream) needs far less;
-/// only touched pages count towards memory.
-const CONNECTION_STACK: usize = 512 * 1024;
+/// Stack of a connection thread. The deepest path (a TLS handshake upstream, certificate
+/// checks included) needs far less, and an overflow would abort the whole proxy, so the margin
+/// is wide; only touched pages count towards memory.
+const CONNECTION_STACK: usize = 1024 * 1024;
 
 /// The answer to a connection over the cap.
 const BUSY: &[u8] =
