@@ -163,3 +163,31 @@ fn an_upstream_that_drops_idle_connections_is_reconnected_to() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+#[test]
+fn an_upstream_head_with_a_huge_line_gets_502_without_being_buffered() {
+    use std::io::Write as _;
+    let upstream = Upstream::start(|request, stream| {
+        if request.body == b"{\"model\":\"m\",\"input\":[]}" {
+            return respond(stream, 200, &[], b"fine");
+        }
+        stream.write_all(b"HTTP/1.1 200 OK\r\nx-big: ")?;
+        let piece = vec![b'a'; 1 << 20];
+        for _ in 0..32 {
+            stream.write_all(&piece)?;
+        }
+        stream.write_all(b"\r\n\r\n")
+    });
+    let mut proxy = Proxy::start(&upstream.url());
+    assert_eq!(post(proxy.port, &[]).status, 200);
+    let before = proxy.status_kib("VmHWM");
+    let reply = send(proxy.port, "POST", "/v1/responses", &[], b"big");
+    assert_eq!(reply.status, 502, "{}", reply.text());
+    let after = proxy.status_kib("VmHWM");
+    assert!(
+        after < before + 4096,
+        "peak RSS went from {before} KiB to {after} KiB for a 32 MiB upstream header line"
+    );
+    proxy.assert_alive();
+    assert_eq!(post(proxy.port, &[]).status, 200);
+}
