@@ -3,7 +3,10 @@
 //! - `bench_client latency PORT COUNT`: COUNT sequential requests on one connection; prints the
 //!   median and 90th percentile round trip in microseconds.
 //! - `bench_client throughput PORT CONNECTIONS SECONDS`: one thread per connection, each sending
-//!   requests back to back; prints requests per second.
+//!   requests back to back; prints requests per second, the fewest requests any connection
+//!   completed, and the longest wait for any one response (a stalled connection shows there).
+//! - `bench_client total PORT CONNECTIONS REQUESTS`: REQUESTS spread over the connections;
+//!   prints how many completed.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -23,6 +26,7 @@ fn main() -> anyhow::Result<()> {
     match arg(1)?.as_str() {
         "latency" => latency(port, arg(3)?.parse()?),
         "throughput" => throughput(port, arg(3)?.parse()?, arg(4)?.parse()?),
+        "total" => total(port, arg(3)?.parse()?, arg(4)?.parse()?),
         other => bail!("unknown mode {other}"),
     }
 }
@@ -53,24 +57,56 @@ fn throughput(port: u16, connections: usize, seconds: u64) -> anyhow::Result<()>
     let start = Instant::now();
     let workers: Vec<_> = (0..connections)
         .map(|_| {
-            std::thread::spawn(move || -> anyhow::Result<u64> {
+            std::thread::spawn(move || -> anyhow::Result<(u64, Duration)> {
                 let mut connection = Connection::open(port)?;
-                let mut done = 0;
+                let (mut done, mut longest) = (0, Duration::ZERO);
                 while Instant::now() < deadline {
+                    let sent = Instant::now();
                     connection.round_trip()?;
+                    longest = longest.max(sent.elapsed());
                     done += 1;
                 }
-                Ok(done)
+                Ok((done, longest))
             })
         })
         .collect();
-    let mut total = 0;
+    let (mut total, mut fewest, mut longest) = (0, u64::MAX, Duration::ZERO);
     for worker in workers {
-        total += worker
+        let (done, wait) = worker
+            .join()
+            .map_err(|_| anyhow::anyhow!("worker panicked"))??;
+        total += done;
+        fewest = fewest.min(done);
+        longest = longest.max(wait);
+    }
+    println!(
+        "rps={:.0} fewest={fewest} longest_ms={:.1}",
+        total as f64 / start.elapsed().as_secs_f64(),
+        longest.as_secs_f64() * 1e3
+    );
+    Ok(())
+}
+
+fn total(port: u16, connections: usize, requests: u64) -> anyhow::Result<()> {
+    let per_connection = requests.div_ceil(connections as u64);
+    let workers: Vec<_> = (0..connections)
+        .map(|_| {
+            std::thread::spawn(move || -> anyhow::Result<u64> {
+                let mut connection = Connection::open(port)?;
+                for _ in 0..per_connection {
+                    connection.round_trip()?;
+                }
+                Ok(per_connection)
+            })
+        })
+        .collect();
+    let mut done = 0;
+    for worker in workers {
+        done += worker
             .join()
             .map_err(|_| anyhow::anyhow!("worker panicked"))??;
     }
-    println!("rps={:.0}", total as f64 / start.elapsed().as_secs_f64());
+    println!("done={done}");
     Ok(())
 }
 
@@ -85,6 +121,8 @@ impl Connection {
     fn open(port: u16) -> anyhow::Result<Connection> {
         let stream = TcpStream::connect(("127.0.0.1", port))?;
         stream.set_nodelay(true)?;
+        // A response that takes this long is a stalled connection: fail the run loudly.
+        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
         let request = format!(
             "POST /v1/responses HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer client\r\n\
              Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{BODY}",

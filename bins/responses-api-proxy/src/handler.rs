@@ -1,8 +1,14 @@
-//! One incoming request: decide whether it may pass, forward it, stream the answer back.
+//! One request: decide whether it may pass, forward it, stream the answer back.
 
-use tiny_http::{Header, Method, Request, Response};
+use std::io::Write as _;
 
+use ureq::http::StatusCode;
+
+use crate::body::RequestBody;
+use crate::conn::Conn;
+use crate::hangup;
 use crate::report;
+use crate::request::{BodyFraming, RequestHead};
 use crate::stream::{Framing, StreamEnd, stream_response};
 use crate::upstream::Upstream;
 
@@ -18,77 +24,128 @@ pub const SHUTDOWN_PATH: &str = "/shutdown";
 pub enum Route {
     /// `POST /v1/responses`: forward upstream.
     Forward,
+    /// A WebSocket upgrade on `/v1/responses`: 426, so that Codex falls back to HTTP at once.
+    UpgradeRequired,
     /// `GET /shutdown` with `--http-shutdown`: answer 200, then stop the proxy.
     Shutdown,
     /// Anything else: 403 with an empty body.
     Deny,
 }
 
-/// Picks the route for `method` and request target `url`.
-pub fn route(method: &Method, url: &str, http_shutdown: bool) -> Route {
+/// Picks the route for `method`, request target `url` and whether it asks for a WebSocket.
+pub fn route(method: &str, url: &str, websocket: bool, http_shutdown: bool) -> Route {
     match (method, url) {
-        (Method::Post, FORWARDED_PATH) => Route::Forward,
-        (Method::Get, SHUTDOWN_PATH) if http_shutdown => Route::Shutdown,
+        (_, FORWARDED_PATH) if websocket => Route::UpgradeRequired,
+        ("POST", FORWARDED_PATH) => Route::Forward,
+        ("GET", SHUTDOWN_PATH) if http_shutdown => Route::Shutdown,
         _ => Route::Deny,
     }
 }
 
-/// Handles one request on the current thread. Returns `true` when the proxy should stop.
-pub fn handle(upstream: &Upstream, http_shutdown: bool, request: Request) -> bool {
-    match route(request.method(), request.url(), http_shutdown) {
-        Route::Forward => {
-            forward(upstream, request);
-            false
-        }
-        Route::Shutdown => {
-            // The answer must be out before the process exits; a failed write changes nothing.
-            let _ = request.respond(Response::empty(200));
-            true
-        }
-        Route::Deny => {
-            let _ = request.respond(Response::empty(403));
-            false
-        }
+/// What the connection does after a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum After {
+    /// Read the next request.
+    KeepAlive,
+    /// Close the connection.
+    Close,
+    /// Close it and stop the proxy (`GET /shutdown`).
+    Stop,
+}
+
+/// Handles the request whose head was just read from `conn`.
+pub fn handle(
+    upstream: &Upstream,
+    http_shutdown: bool,
+    conn: &mut Conn,
+    head: &RequestHead,
+) -> After {
+    let route = route(&head.method, &head.target, head.websocket, http_shutdown);
+    if route == Route::Forward {
+        return forward(upstream, conn, head);
+    }
+    let status = match route {
+        Route::UpgradeRequired => StatusCode::UPGRADE_REQUIRED,
+        Route::Shutdown => StatusCode::OK,
+        Route::Deny | Route::Forward => StatusCode::FORBIDDEN,
+    };
+    // A body that is not read is not skipped either: the connection closes after the answer.
+    let close = head.close || head.has_body();
+    let sent = send_empty(conn, status, close);
+    match route {
+        Route::Shutdown => After::Stop,
+        _ if close || !sent => After::Close,
+        _ => After::KeepAlive,
     }
 }
 
-fn forward(upstream: &Upstream, mut request: Request) {
-    let mut body = Vec::new();
-    if let Some(length) = request.body_length() {
-        body.reserve_exact(length);
+fn forward(upstream: &Upstream, conn: &mut Conn, head: &RequestHead) -> After {
+    if head.expect_continue
+        && head.has_body()
+        && conn
+            .stream
+            .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+            .is_err()
+    {
+        return After::Close;
     }
-    if let Err(err) = request.as_reader().read_to_end(&mut body) {
-        report::line(format_args!(
-            "could not read a request body from the client: {err}"
-        ));
-        return;
-    }
-    let http_minor_version = request.http_version().1;
-    let close_after = wants_close(request.headers());
-    let headers = request
-        .headers()
+    let length = match head.body {
+        BodyFraming::Length(n) => Some(n),
+        BodyFraming::Chunked => None,
+    };
+    let headers = head
+        .headers
         .iter()
-        .map(|h| (h.field.as_str().as_bytes(), h.value.as_bytes()));
+        .map(|(name, value)| (name.as_bytes(), value.as_slice()));
+    let watch = hangup::watch(&conn.stream);
+    let mut body = RequestBody::new(conn, head.body);
+    let result = upstream.post(headers, length, &mut body);
+    let client_error = body.client_error();
+    let body_done = body.is_done();
 
-    let response = match upstream.post(headers, body) {
+    let response = match result {
         Ok(response) => response,
+        Err(_) if watch.client_hung_up() => return After::Close,
+        Err(_) if client_error.is_some() => {
+            // The client stalled or broke its body; it may still read an answer.
+            let status = if client_error.is_some_and(|kind| {
+                matches!(
+                    kind,
+                    std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+                )
+            }) {
+                StatusCode::REQUEST_TIMEOUT
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            send_empty(conn, status, true);
+            return After::Close;
+        }
         Err(err) => {
+            let (status, what) = match err {
+                ureq::Error::Timeout(ureq::Timeout::RecvResponse) => (
+                    StatusCode::GATEWAY_TIMEOUT,
+                    "sent no response head within --first-byte-timeout".to_owned(),
+                ),
+                ureq::Error::Timeout(ureq::Timeout::Connect) => (
+                    StatusCode::BAD_GATEWAY,
+                    "could not be reached within --connect-timeout".to_owned(),
+                ),
+                err => (
+                    StatusCode::BAD_GATEWAY,
+                    format!("could not be reached: {err}"),
+                ),
+            };
             report::line(format_args!(
-                "forwarding error: could not reach {}: {err}",
+                "forwarding error: the upstream {} {what}",
                 upstream.uri()
             ));
             let message = format!(
-                "responses-api-proxy: the upstream {} could not be reached: {err}\n",
+                "responses-api-proxy: the upstream {} {what}\n",
                 upstream.uri()
             );
-            let mut reply = Response::from_string(message).with_status_code(502);
-            if let Ok(header) =
-                Header::from_bytes(&b"Content-Type"[..], &b"text/plain; charset=utf-8"[..])
-            {
-                reply.add_header(header);
-            }
-            let _ = request.respond(reply);
-            return;
+            send_text(conn, status, &message);
+            return After::Close;
         }
     };
 
@@ -97,36 +154,57 @@ fn forward(upstream: &Upstream, mut request: Request) {
         .headers
         .get(ureq::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse().ok());
-    let framing = Framing::choose(parts.status, http_minor_version, content_length);
-    let mut client = request.into_writer();
-    let mut body = body.into_reader();
-    match stream_response(
-        &mut client,
+    let framing = Framing::choose(parts.status, head.minor_version, content_length);
+    // A request body the upstream did not read to its end leaves the connection unusable.
+    let close_after = head.close || !body_done;
+    let mut body = hangup::UpstreamBody(body.into_reader());
+    let end = stream_response(
+        &mut &conn.stream,
         parts.status,
         &parts.headers,
         framing,
         close_after,
         &mut body,
-    ) {
+    );
+    let hung_up = watch.client_hung_up();
+    drop(watch);
+    match end {
+        StreamEnd::Complete if !close_after && !framing.ends_connection() => After::KeepAlive,
         // A client that hung up (often on purpose, e.g. an interrupted turn) is not an error:
         // dropping `body` closes the upstream connection, which ends the upstream work too.
-        StreamEnd::Complete | StreamEnd::ClientGone(_) => {}
-        StreamEnd::UpstreamFailed(err) => report::line(format_args!(
-            "forwarding error: the response from {} broke off: {err}",
-            upstream.uri()
-        )),
+        StreamEnd::Complete | StreamEnd::ClientGone(_) => After::Close,
+        StreamEnd::UpstreamFailed(_) if hung_up => After::Close,
+        StreamEnd::UpstreamFailed(err) => {
+            report::line(format_args!(
+                "forwarding error: the response from {} broke off: {err}",
+                upstream.uri()
+            ));
+            After::Close
+        }
     }
 }
 
-/// True when the client asked to close the connection after this response.
-fn wants_close(headers: &[Header]) -> bool {
-    headers.iter().any(|h| {
-        h.field.equiv("connection")
-            && h.value
-                .as_str()
-                .split(',')
-                .any(|token| token.trim().eq_ignore_ascii_case("close"))
-    })
+/// A response without a body; returns whether it was written.
+pub fn send_empty(conn: &Conn, status: StatusCode, close: bool) -> bool {
+    let head = format!(
+        "HTTP/1.1 {} {}\r\ncontent-length: 0\r\n{}\r\n",
+        status.as_str(),
+        status.canonical_reason().unwrap_or("Unknown"),
+        if close { "connection: close\r\n" } else { "" },
+    );
+    (&conn.stream).write_all(head.as_bytes()).is_ok()
+}
+
+/// A plain-text response, then the connection closes.
+fn send_text(conn: &Conn, status: StatusCode, text: &str) {
+    let reply = format!(
+        "HTTP/1.1 {} {}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: {}\r\n\
+         connection: close\r\n\r\n{text}",
+        status.as_str(),
+        status.canonical_reason().unwrap_or("Unknown"),
+        text.len(),
+    );
+    let _ = (&conn.stream).write_all(reply.as_bytes());
 }
 
 #[cfg(test)]
@@ -135,26 +213,44 @@ mod tests {
 
     #[test]
     fn only_the_exact_post_is_forwarded() {
-        assert_eq!(route(&Method::Post, "/v1/responses", false), Route::Forward);
+        assert_eq!(route("POST", "/v1/responses", false, false), Route::Forward);
         for (method, url) in [
-            (Method::Get, "/v1/responses"),
-            (Method::Put, "/v1/responses"),
-            (Method::Post, "/v1/responses/"),
-            (Method::Post, "/v1/responses?stream=true"),
-            (Method::Post, "/v1/chat/completions"),
-            (Method::Post, "/V1/responses"),
-            (Method::Post, "http://api.openai.com/v1/responses"),
-            (Method::Post, "/v1//responses"),
+            ("GET", "/v1/responses"),
+            ("PUT", "/v1/responses"),
+            ("post", "/v1/responses"),
+            ("POST", "/v1/responses/"),
+            ("POST", "/v1/responses?stream=true"),
+            ("POST", "/v1/chat/completions"),
+            ("POST", "/V1/responses"),
+            ("POST", "http://api.openai.com/v1/responses"),
+            ("POST", "/v1//responses"),
         ] {
-            assert_eq!(route(&method, url, true), Route::Deny, "{method} {url}");
+            assert_eq!(
+                route(method, url, false, true),
+                Route::Deny,
+                "{method} {url}"
+            );
         }
     }
 
     #[test]
+    fn websocket_upgrades_on_the_responses_path_get_426() {
+        assert_eq!(
+            route("GET", "/v1/responses", true, false),
+            Route::UpgradeRequired
+        );
+        assert_eq!(
+            route("POST", "/v1/responses", true, false),
+            Route::UpgradeRequired
+        );
+        assert_eq!(route("GET", "/v1/other", true, false), Route::Deny);
+    }
+
+    #[test]
     fn shutdown_needs_the_flag_and_get() {
-        assert_eq!(route(&Method::Get, "/shutdown", true), Route::Shutdown);
-        assert_eq!(route(&Method::Get, "/shutdown", false), Route::Deny);
-        assert_eq!(route(&Method::Post, "/shutdown", true), Route::Deny);
-        assert_eq!(route(&Method::Get, "/shutdown?now", true), Route::Deny);
+        assert_eq!(route("GET", "/shutdown", false, true), Route::Shutdown);
+        assert_eq!(route("GET", "/shutdown", false, false), Route::Deny);
+        assert_eq!(route("POST", "/shutdown", false, true), Route::Deny);
+        assert_eq!(route("GET", "/shutdown?now", false, true), Route::Deny);
     }
 }

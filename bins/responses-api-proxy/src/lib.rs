@@ -9,12 +9,22 @@
 //! # Design
 //!
 //! - **No async runtime.** The proxy must stay small enough to audit, and start and idle
-//!   cheaply. The server is `tiny_http` (a thread per connection, blocking I/O); requests run
-//!   on an elastic pool of worker threads that grows whenever all are busy (see [`workers`]). The upstream client is `ureq` 3: blocking, rustls with
-//!   compiled-in roots, pooled keep-alive connections, and no tokio underneath
-//!   (`reqwest::blocking` would start a tokio runtime on a hidden thread).
-//! - **Streaming.** tiny_http's `Response` type buffers its body, so the handler takes the raw
-//!   connection writer and frames the response itself (see [`stream`]).
+//!   cheaply. The server is our own: an accept loop and one std thread per client connection
+//!   (see [`server`]), request heads framed by `httparse` within the bounds of [`limits`]
+//!   (header count and size, header and idle timeouts, a connection cap below the descriptor
+//!   limit). The upstream client is `ureq` 3: blocking, rustls with compiled-in roots, pooled
+//!   keep-alive connections, and no tokio underneath (`reqwest::blocking` would start a tokio
+//!   runtime on a hidden thread).
+//! - **Streaming both ways.** Request bodies go upstream as they are read ([`body`]); responses
+//!   come back read by read ([`stream`]). Nothing is buffered beyond one read, so memory does not
+//!   depend on body sizes.
+//! - **Cancellation.** A client that hangs up cancels its upstream request, even while the proxy
+//!   waits for the first byte (see [`hangup`]); `--connect-timeout` and `--first-byte-timeout`
+//!   bound an upstream that does not answer.
+//! - **No panic from input.** Every peer-controlled size is checked before it reaches code that
+//!   could panic on it (for example, `http::HeaderMap` panics past 32,768 entries; heads hold at
+//!   most [`limits::MAX_HEADERS`]). The release profile aborts on panic, which is acceptable only
+//!   because of this.
 //! - **The key.** Read with raw `read(2)` into a zeroized stack buffer, validated, leaked once as
 //!   `Bearer <key>` and `mlock`ed (see [`api_key`]); the header value refers to it without a
 //!   copy and is marked sensitive. No log line or error message contains it.
@@ -27,14 +37,20 @@
 //! Main entry point: [`run`] with [`ProxyArgs`].
 
 pub mod api_key;
+pub mod body;
+pub mod conn;
+pub mod connection;
 pub mod error;
 pub mod handler;
+pub mod hangup;
+pub mod limits;
 pub mod report;
+pub mod request;
+pub mod server;
 pub mod server_info;
 pub mod signals;
 pub mod stream;
 pub mod upstream;
-pub mod workers;
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::mpsc::{self, Sender};
@@ -42,9 +58,10 @@ use std::sync::mpsc::{self, Sender};
 pub use codex_cli::proxy::ProxyArgs;
 pub use error::ProxyError;
 
+use crate::limits::Limits;
+use crate::server::{Shared, StopEvent};
 use crate::signals::StopSignals;
 use crate::upstream::Upstream;
-use crate::workers::{StopEvent, Workers};
 
 /// Reads the key from stdin, listens, and forwards until stopped.
 ///
@@ -63,20 +80,17 @@ pub fn run(args: &ProxyArgs) -> Result<(), ProxyError> {
     let local = listener
         .local_addr()
         .map_err(|source| ProxyError::Bind { addr, source })?;
-    set_nodelay(&listener);
     if let Some(path) = &args.server_info {
         server_info::write_server_info(path, local.port())?;
     }
 
-    let server = tiny_http::Server::from_listener(listener, None)
-        .map_err(|err| ProxyError::Server(err.to_string()))?;
-    let upstream = Upstream::new(upstream_uri, authorization);
+    let limits = Limits::new(args);
+    let upstream = Upstream::new(upstream_uri, authorization, &limits);
     let (stop_tx, stop_rx) = mpsc::channel();
     spawn_signal_waiter(signals, stop_tx.clone());
-    let workers = Workers::new(server, upstream, args.http_shutdown, stop_tx);
-    workers
-        .spawn()
-        .map_err(|err| ProxyError::Server(format!("could not start a worker thread: {err}")))?;
+    let shared = Shared::new(upstream, limits, args.http_shutdown, stop_tx);
+    server::spawn_acceptor(listener, shared)
+        .map_err(|err| ProxyError::Server(format!("could not start the accept thread: {err}")))?;
     report::listening(local);
 
     match stop_rx.recv() {
@@ -85,9 +99,9 @@ pub fn run(args: &ProxyArgs) -> Result<(), ProxyError> {
             Ok(())
         }
         Ok(Err(err)) => Err(ProxyError::Stopped(err)),
-        // Unreachable while `workers` holds a sender; treat it as a failure all the same.
+        // Unreachable while the accept thread holds a sender; a failure all the same.
         Err(_) => Err(ProxyError::Stopped(std::io::Error::other(
-            "all workers ended",
+            "the accept thread ended",
         ))),
     }
 }
@@ -116,24 +130,4 @@ fn limit_malloc_arenas() {
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
     }
-}
-
-/// Disables Nagle's algorithm on the listening socket; Linux copies the option to every
-/// accepted connection. Without it, the small write of an SSE event that follows another write
-/// can sit in the kernel for up to 40 ms waiting for a delayed ACK. Best effort.
-fn set_nodelay(listener: &TcpListener) {
-    use std::os::fd::AsRawFd as _;
-
-    let on: libc::c_int = 1;
-    // SAFETY: the descriptor is open for the lifetime of `listener`; `on` is a valid c_int whose
-    // size is passed alongside it, and the kernel only reads it.
-    let _ = unsafe {
-        libc::setsockopt(
-            listener.as_raw_fd(),
-            libc::IPPROTO_TCP,
-            libc::TCP_NODELAY,
-            (&raw const on).cast(),
-            size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
 }

@@ -1,6 +1,7 @@
 //! The `--server-info` file: how a launcher learns the port and pid of a proxy it started.
 
 use std::io::Write as _;
+use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
 use std::path::{Path, PathBuf};
 
 /// Why the server-info file could not be written.
@@ -21,8 +22,11 @@ pub fn server_info_line(port: u16, pid: u32) -> String {
 
 /// Writes the line for `port` and this process to `path`, creating parent directories.
 ///
-/// The line goes to a temporary file in the same directory that is then renamed over `path`, so
-/// a reader polling for the file never sees it half written.
+/// The line goes to a new file under a random name in the same directory, created with
+/// `O_CREAT | O_EXCL | O_NOFOLLOW` and mode 0644, which is then renamed over `path`: a reader
+/// polling for the file never sees it half written, and in a shared directory such as `/tmp`
+/// nobody can plant a symlink or a file of their own for the proxy to write through (`rename`
+/// replaces a symlink at `path` itself, never its target).
 pub fn write_server_info(path: &Path, port: u16) -> Result<(), ServerInfoError> {
     let error = |path: &Path| {
         let path = path.to_path_buf();
@@ -32,16 +36,50 @@ pub fn write_server_info(path: &Path, port: u16) -> Result<(), ServerInfoError> 
         std::fs::create_dir_all(parent).map_err(error(parent))?;
     }
     let pid = std::process::id();
-    let mut temp = path.as_os_str().to_owned();
-    temp.push(format!(".tmp-{pid}"));
-    let temp = PathBuf::from(temp);
-    let written = std::fs::File::create(&temp)
-        .and_then(|mut file| file.write_all(server_info_line(port, pid).as_bytes()))
+    let temp = temp_path(path).map_err(error(path))?;
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o644)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(&temp)
+        .and_then(|mut file| {
+            // The umask may have narrowed the mode; launchers of other users read the file.
+            file.set_permissions(std::fs::Permissions::from_mode(0o644))?;
+            file.write_all(server_info_line(port, pid).as_bytes())
+        })
         .and_then(|()| std::fs::rename(&temp, path));
     if written.is_err() {
         let _ = std::fs::remove_file(&temp);
     }
     written.map_err(error(path))
+}
+
+/// `<path>.<random hex>.tmp`: unpredictable, so that it cannot be planted in advance.
+fn temp_path(path: &Path) -> std::io::Result<PathBuf> {
+    let mut random = [0u8; 16];
+    let mut filled = 0;
+    while filled < random.len() {
+        let rest = &mut random[filled..];
+        // SAFETY: `rest` is a valid, writable buffer of `rest.len()` bytes for the whole call.
+        let n = unsafe { libc::getrandom(rest.as_mut_ptr().cast(), rest.len(), 0) };
+        if n < 0 {
+            let err = std::io::Error::last_os_error();
+            if err.kind() != std::io::ErrorKind::Interrupted {
+                return Err(err);
+            }
+            continue;
+        }
+        filled += n.unsigned_abs();
+    }
+    let suffix = random.iter().fold(String::new(), |mut hex, b| {
+        hex.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+        hex.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+        hex
+    });
+    let mut temp = path.as_os_str().to_owned();
+    temp.push(format!(".{suffix}.tmp"));
+    Ok(PathBuf::from(temp))
 }
 
 #[cfg(test)]
@@ -64,6 +102,29 @@ mod tests {
             std::fs::read_dir(path.parent().unwrap()).unwrap().count(),
             1
         );
+    }
+
+    #[test]
+    fn temp_names_differ_every_time() {
+        let path = Path::new("/run/info.json");
+        let (a, b) = (temp_path(path).unwrap(), temp_path(path).unwrap());
+        assert_ne!(a, b);
+        assert!(a.to_string_lossy().starts_with("/run/info.json."), "{a:?}");
+    }
+
+    #[test]
+    fn the_file_is_0644_whatever_the_umask_and_replaces_a_symlink() {
+        use std::os::unix::fs::MetadataExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "keep").unwrap();
+        let path = dir.path().join("info.json");
+        std::os::unix::fs::symlink(&victim, &path).unwrap();
+        write_server_info(&path, 7).unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        assert!(meta.file_type().is_file());
+        assert_eq!(meta.mode() & 0o777, 0o644);
     }
 
     #[test]

@@ -3,14 +3,20 @@
 //! The client is `ureq` 3: blocking I/O on the calling thread, no async runtime inside (unlike
 //! `reqwest::blocking`, which drives a tokio runtime on a hidden thread), rustls with compiled-in
 //! web PKI roots (so a `FROM scratch` image needs no certificate store), and a connection pool
-//! so that keep-alive upstream connections are reused across requests.
+//! so that keep-alive upstream connections are reused across requests. Its TCP connections come
+//! from [`crate::hangup`], so that a client hanging up cancels the upstream request.
 
-use std::time::Duration;
+use std::io::Read;
 
 use ureq::config::AutoHeaderValue;
 use ureq::http::header::{self, HeaderName, HeaderValue};
 use ureq::http::{Method, Request, Response, Uri};
-use ureq::{Agent, Body};
+use ureq::unversioned::resolver::DefaultResolver;
+use ureq::unversioned::transport::{ConnectProxyConnector, Connector as _, RustlsConnector};
+use ureq::{Agent, Body, SendBody};
+
+use crate::hangup::WatchedTcpConnector;
+use crate::limits::Limits;
 
 /// Headers of the incoming request that are never forwarded: the proxy supplies its own
 /// credentials and host, frames the body itself, and handles `Expect` locally.
@@ -28,14 +34,6 @@ const DROPPED_REQUEST_HEADERS: &[&str] = &[
     "upgrade",
     "expect",
 ];
-
-/// Idle upstream connections kept for reuse; sized above the usual number of concurrent
-/// clients so that a burst does not reconnect.
-const MAX_IDLE_CONNECTIONS: usize = 64;
-
-/// A connection attempt that takes this long is treated as a dead upstream (502). Requests that
-/// are connected have no time limit: responses may stream for many minutes.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Why `--upstream-url` was rejected.
 #[derive(Debug, thiserror::Error)]
@@ -100,20 +98,32 @@ impl Upstream {
     /// `authorization` is the full header value (`Bearer <key>`), already validated to hold only
     /// header-safe bytes. It is referenced, not copied, and marked sensitive so that the HTTP
     /// stack treats it as a secret (no indexing, no debug output).
-    pub fn new(uri: Uri, authorization: &'static str) -> Self {
+    ///
+    /// Connecting is bounded by `limits.connect_timeout` and the wait for a response head by
+    /// `limits.first_byte_timeout`; a response that has started may stream for as long as the
+    /// upstream keeps it going.
+    pub fn new(uri: Uri, authorization: &'static str, limits: &Limits) -> Self {
         let mut authorization = HeaderValue::from_static(authorization);
         authorization.set_sensitive(true);
-        let agent: Agent = Agent::config_builder()
+        let config = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .user_agent(AutoHeaderValue::None)
             .accept(AutoHeaderValue::None)
             .accept_encoding(AutoHeaderValue::None)
-            .max_idle_connections(MAX_IDLE_CONNECTIONS)
-            .max_idle_connections_per_host(MAX_IDLE_CONNECTIONS)
-            .timeout_connect(Some(CONNECT_TIMEOUT))
-            .build()
-            .into();
+            .max_idle_connections(limits.pooled_upstream)
+            .max_idle_connections_per_host(limits.pooled_upstream)
+            .timeout_connect(Some(limits.connect_timeout))
+            .timeout_recv_response(Some(limits.first_byte_timeout))
+            .build();
+        // ureq's default chain with its TCP connector replaced by the watched one.
+        let connector = ()
+            .chain(ConnectProxyConnector::default())
+            .chain(WatchedTcpConnector {
+                connect_timeout: limits.connect_timeout,
+            })
+            .chain(RustlsConnector::default());
+        let agent = Agent::with_parts(config, connector, DefaultResolver::default());
         Upstream {
             uri,
             agent,
@@ -127,11 +137,14 @@ impl Upstream {
     }
 
     /// POSTs `body` upstream with the client's `headers` (minus the dropped ones) and the
-    /// proxy's `Authorization`. The response body is left unread, for streaming.
+    /// proxy's `Authorization`, streaming the body as it is read: with `Content-Length:
+    /// length` when the client gave one, chunked otherwise. The response body is left unread,
+    /// for streaming.
     pub fn post<'a>(
         &self,
         headers: impl IntoIterator<Item = (&'a [u8], &'a [u8])>,
-        body: Vec<u8>,
+        length: Option<u64>,
+        body: &mut dyn Read,
     ) -> Result<Response<Body>, ureq::Error> {
         let mut request = Request::builder()
             .method(Method::POST)
@@ -148,8 +161,11 @@ impl Upstream {
                 }
             }
             map.insert(header::AUTHORIZATION, self.authorization.clone());
+            if let Some(length) = length {
+                map.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+            }
         }
-        let request = request.body(body)?;
+        let request = request.body(SendBody::from_reader(body))?;
         self.agent.run(request)
     }
 }

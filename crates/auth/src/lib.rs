@@ -30,6 +30,7 @@ mod jwt;
 pub mod login;
 mod manager;
 mod oauth;
+mod redact;
 mod refresh;
 mod storage;
 
@@ -45,6 +46,7 @@ pub use oauth::{
     CLIENT_ID, DEFAULT_ISSUER, HttpError, ORIGINATOR, REFRESH_TOKEN_URL_OVERRIDE_ENV,
     TokenResponse, default_refresh_token_url, exchange_code_for_tokens, obtain_api_key, token_url,
 };
+pub use redact::mask_secrets;
 pub use refresh::RefreshError;
 pub use storage::{
     AUTH_FILE_NAME, StorageError, auth_file_path, delete_auth_file, read_auth_file, write_auth_file,
@@ -69,10 +71,10 @@ pub enum AuthError {
          `codex login --with-api-key`"
     )]
     NotLoggedIn,
-    /// The server answered 401 to an API key. API keys cannot be refreshed; retrying with
-    /// the same key will not help.
+    /// The server refused an API key (401 or 403; the caller knows which and reports the
+    /// status itself). API keys cannot be refreshed; retrying with the same key will not help.
     #[error(
-        "The API key was rejected (HTTP 401 Unauthorized). Check it, then store a valid one \
+        "The API key was refused by the server. Check it, then store a valid one \
          with `codex login --with-api-key` (or fix CODEX_API_KEY if you set it)"
     )]
     ApiKeyRejected,

@@ -10,6 +10,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::redact::mask_secrets;
+
 /// OpenAI's issuer.
 pub const DEFAULT_ISSUER: &str = "https://auth.openai.com";
 /// The OAuth client id of Codex's command-line sign-in.
@@ -47,7 +49,8 @@ pub enum HttpError {
         #[source]
         source: Arc<reqwest::Error>,
     },
-    /// The issuer answered with an error status. The body is included for diagnosis.
+    /// The issuer answered with an error status. The body is included for diagnosis, with
+    /// anything credential-shaped masked (see [`crate::mask_secrets`]).
     #[error("{url} answered HTTP {status}: {body}")]
     Status {
         url: String,
@@ -123,12 +126,12 @@ pub(crate) async fn send_json(
         return Err(HttpError::Status {
             url: url.to_owned(),
             status: status.as_u16(),
-            body: truncate(&body, 500),
+            body: truncate(&mask_secrets(&body), 500),
         });
     }
     serde_json::from_str(&body).map_err(|e| HttpError::InvalidResponse {
         url: url.to_owned(),
-        detail: e.to_string(),
+        detail: mask_secrets(&e.to_string()),
     })
 }
 
@@ -139,7 +142,7 @@ pub(crate) fn parse<T: serde::de::DeserializeOwned>(
 ) -> Result<T, HttpError> {
     serde_json::from_value(value).map_err(|e| HttpError::InvalidResponse {
         url: url.to_owned(),
-        detail: e.to_string(),
+        detail: mask_secrets(&e.to_string()),
     })
 }
 

@@ -17,7 +17,10 @@ const AFTER_HELP: &str = "\
 The API key is read from standard input (one line; letters, digits, '-' and '_'), for example:
   printenv OPENAI_API_KEY | codex-responses-api-proxy --port 8080
 
-Only `POST /v1/responses` is forwarded; every other request gets 403. Point Codex at the proxy with
+Only `POST /v1/responses` is forwarded; every other request gets 403, and a WebSocket upgrade on
+/v1/responses gets 426 (clients then fall back to HTTP). Request bodies stream upstream as they
+arrive, whatever their size. Request heads are limited to 100 header lines and 64 KiB (431 beyond).
+Connections beyond --max-connections get 503 and are closed. Point Codex at the proxy with
   -c 'model_providers.proxy={ name = \"Proxy\", base_url = \"http://127.0.0.1:8080/v1\", wire_api = \"responses\" }' -c model_provider=proxy
 
 Exit codes: 0 stopped by SIGTERM, SIGINT or `GET /shutdown`; 1 startup or server error;
@@ -55,6 +58,30 @@ pub struct ProxyArgs {
     /// Full URL that `POST /v1/responses` is forwarded to (http or https, with a host).
     #[arg(long, value_name = "URL", default_value = DEFAULT_UPSTREAM_URL)]
     pub upstream_url: String,
+
+    /// Seconds to wait for a TCP connection to the upstream; the client gets 502 after that.
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub connect_timeout: u64,
+
+    /// Seconds from sending a request upstream until its response headers arrive; the client
+    /// gets 504 after that. A streaming response may then run for as long as it needs.
+    #[arg(long, value_name = "SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
+    pub first_byte_timeout: u64,
+
+    /// Seconds a client has to send a complete request head, counted from its connection or
+    /// its first byte; the connection is closed after that.
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout: u64,
+
+    /// Seconds a client connection may sit idle between requests, or stall while sending a body
+    /// or reading a response, before it is closed.
+    #[arg(long, value_name = "SECS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..))]
+    pub idle_timeout: u64,
+
+    /// Client connections served at once; more get 503 and are closed. The default, and the
+    /// ceiling, follow from the open-file limit (`ulimit -n`), so that descriptors never run out.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_connections: Option<u64>,
 }
 
 #[cfg(test)]
@@ -74,6 +101,27 @@ mod tests {
         assert_eq!(args.upstream_url, DEFAULT_UPSTREAM_URL);
         assert!(!args.http_shutdown);
         assert!(args.server_info.is_none());
+        assert_eq!(args.connect_timeout, 30);
+        assert_eq!(args.first_byte_timeout, 300);
+        assert_eq!(args.header_timeout, 10);
+        assert_eq!(args.idle_timeout, 120);
+        assert_eq!(args.max_connections, None);
+    }
+
+    #[test]
+    fn timeouts_must_be_positive() {
+        for flag in [
+            "--connect-timeout",
+            "--first-byte-timeout",
+            "--header-timeout",
+            "--idle-timeout",
+            "--max-connections",
+        ] {
+            assert!(
+                ProxyArgs::try_parse_from(["responses-api-proxy", flag, "0"]).is_err(),
+                "{flag}"
+            );
+        }
     }
 
     #[test]

@@ -126,7 +126,7 @@ fn a_dead_upstream_gives_502_with_a_clear_body() {
 }
 
 #[test]
-fn http10_clients_get_a_sized_body_instead_of_chunks() {
+fn http10_clients_get_the_body_unchunked_until_the_close() {
     use std::io::{Read as _, Write as _};
     let upstream = Upstream::start(|_, stream| {
         start_sse(stream)?;
@@ -141,7 +141,53 @@ fn http10_clients_get_a_sized_body_instead_of_chunks() {
         .unwrap();
     let mut raw = String::new();
     stream.read_to_string(&mut raw).unwrap();
-    assert!(raw.contains("\r\ncontent-length: 18\r\n"), "{raw}");
-    assert!(!raw.contains("chunked"), "{raw}");
+    assert!(raw.contains("\r\nconnection: close\r\n"), "{raw}");
+    assert!(
+        !raw.contains("chunked") && !raw.contains("content-length"),
+        "{raw}"
+    );
     assert!(raw.ends_with("\r\n\r\ndata: a\n\ndata: b\n\n"), "{raw}");
+}
+
+#[test]
+fn an_upstream_that_drops_idle_connections_is_reconnected_to() {
+    // Answers, then closes without saying so (as servers do with idle keep-alive connections).
+    let upstream = Upstream::start(|_, stream| {
+        respond(stream, 200, &[], b"once")?;
+        Err(std::io::ErrorKind::ConnectionAborted.into())
+    });
+    let proxy = Proxy::start(&upstream.url());
+    for _ in 0..3 {
+        let reply = post(proxy.port, &[]);
+        assert_eq!((reply.status, reply.text().as_str()), (200, "once"));
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn an_upstream_head_with_a_huge_line_gets_502_without_being_buffered() {
+    use std::io::Write as _;
+    let upstream = Upstream::start(|request, stream| {
+        if request.body == b"{\"model\":\"m\",\"input\":[]}" {
+            return respond(stream, 200, &[], b"fine");
+        }
+        stream.write_all(b"HTTP/1.1 200 OK\r\nx-big: ")?;
+        let piece = vec![b'a'; 1 << 20];
+        for _ in 0..32 {
+            stream.write_all(&piece)?;
+        }
+        stream.write_all(b"\r\n\r\n")
+    });
+    let mut proxy = Proxy::start(&upstream.url());
+    assert_eq!(post(proxy.port, &[]).status, 200);
+    let before = proxy.status_kib("VmHWM");
+    let reply = send(proxy.port, "POST", "/v1/responses", &[], b"big");
+    assert_eq!(reply.status, 502, "{}", reply.text());
+    let after = proxy.status_kib("VmHWM");
+    assert!(
+        after < before + 4096,
+        "peak RSS went from {before} KiB to {after} KiB for a 32 MiB upstream header line"
+    );
+    proxy.assert_alive();
+    assert_eq!(post(proxy.port, &[]).status, 200);
 }

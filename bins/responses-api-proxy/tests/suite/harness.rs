@@ -40,6 +40,8 @@ pub(crate) struct ProxyBuilder {
     upstream_url: String,
     args: Vec<String>,
     unprivileged: bool,
+    nofile: Option<u32>,
+    server_info: Option<std::path::PathBuf>,
 }
 
 pub(crate) struct Proxy {
@@ -68,19 +70,47 @@ impl ProxyBuilder {
         self
     }
 
+    /// Runs the proxy with this open-file limit (soft and hard), as `ulimit -n` would.
+    pub(crate) fn nofile(mut self, limit: u32) -> Self {
+        self.nofile = Some(limit);
+        self
+    }
+
+    /// Writes the server-info file to `path` instead of a private temporary directory.
+    pub(crate) fn server_info_at(mut self, path: &Path) -> Self {
+        self.server_info = Some(path.to_path_buf());
+        self
+    }
+
     pub(crate) fn start(self) -> Proxy {
         let dir = tempfile::tempdir().unwrap();
         if self.unprivileged {
             use std::os::unix::fs::PermissionsExt as _;
             std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
         }
-        let info = dir.path().join("run/info.json");
-        let mut command = if self.unprivileged {
-            let mut c = Command::new("setpriv");
-            c.args(as_nobody()).arg(proxy_bin());
-            c
-        } else {
-            Command::new(proxy_bin())
+        let info = self
+            .server_info
+            .clone()
+            .unwrap_or_else(|| dir.path().join("run/info.json"));
+        let mut launcher: Vec<String> = Vec::new();
+        if let Some(limit) = self.nofile {
+            launcher.extend([
+                "prlimit".to_owned(),
+                format!("--nofile={limit}:{limit}"),
+                "--".to_owned(),
+            ]);
+        }
+        if self.unprivileged {
+            launcher.push("setpriv".to_owned());
+            launcher.extend(as_nobody());
+        }
+        let mut command = match launcher.split_first() {
+            Some((program, rest)) => {
+                let mut c = Command::new(program);
+                c.args(rest).arg(proxy_bin());
+                c
+            }
+            None => Command::new(proxy_bin()),
         };
         command
             .arg("--server-info")
@@ -101,8 +131,12 @@ impl ProxyBuilder {
         let stderr = capture(child.stderr.take().unwrap());
 
         let deadline = Instant::now() + Duration::from_secs(20);
+        // Wait for this proxy's line: a test may have planted something at the path first.
+        let own_pid = format!("\"pid\":{}}}", child.id());
         let info_line = loop {
-            if let Ok(text) = std::fs::read_to_string(&info) {
+            if let Ok(text) = std::fs::read_to_string(&info)
+                && text.contains(&own_pid)
+            {
                 break text;
             }
             if let Some(status) = child.try_wait().unwrap() {
@@ -151,6 +185,8 @@ impl Proxy {
             upstream_url: upstream_url.to_owned(),
             args: Vec::new(),
             unprivileged: false,
+            nofile: None,
+            server_info: None,
         }
     }
 
@@ -219,6 +255,17 @@ impl Proxy {
             .find(|l| l.starts_with(&format!("{field}:")))
             .unwrap_or_else(|| panic!("no {field} in /proc status"));
         line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    }
+
+    /// How many descriptors the proxy has open.
+    pub(crate) fn open_descriptors(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/fd", self.pid)).map_or(0, Iterator::count)
+    }
+
+    /// Asserts the proxy is still running and printed no panic.
+    pub(crate) fn assert_alive(&mut self) {
+        assert!(self.is_running(), "the proxy died: {}", self.stderr());
+        assert!(!self.stderr().contains("panicked"), "{}", self.stderr());
     }
 
     pub(crate) fn signal(&self, signal: libc::c_int) {

@@ -1,9 +1,13 @@
+mod bodies;
+mod cancellation;
 mod client;
 mod forwarding;
 mod harness;
 mod key_input;
 mod lifecycle;
+mod limits;
 mod routing;
 mod security;
+mod server_info;
 mod streaming;
 mod upstream;
