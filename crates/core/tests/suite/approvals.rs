@@ -103,15 +103,44 @@ use ReviewDecision::{Approved, Denied};
 use SandboxMode::{DangerFullAccess, ReadOnly, WorkspaceWrite};
 
 #[tokio::test]
-async fn untrusted_asks_and_an_approved_command_runs_unconfined() {
-    for sandbox in [ReadOnly, WorkspaceWrite, DangerFullAccess] {
+async fn untrusted_asks_and_an_approved_command_stays_sandboxed_until_a_retry_is_approved() {
+    // Approving a command approves running it, not leaving the sandbox: the write outside
+    // fails first, and only the explicit retry-without-sandbox question lets it out.
+    for (sandbox, questions) in [(ReadOnly, 2), (WorkspaceWrite, 2), (DangerFullAccess, 1)] {
         let dir = outside();
         let marker = dir.path().join("m");
         let outcome = run(&cell(UnlessTrusted, sandbox, Approved), touch(&marker)).await;
-        assert_eq!(outcome.asked.len(), 1, "{sandbox}: {outcome:?}");
+        assert_eq!(outcome.asked.len(), questions, "{sandbox}: {outcome:?}");
+        if questions == 2 {
+            assert!(
+                outcome.asked[1]
+                    .as_deref()
+                    .unwrap_or_default()
+                    .contains("sandbox"),
+                "{outcome:?}"
+            );
+        }
         assert!(
             marker.exists(),
             "{sandbox}: approved command did not run: {outcome:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn known_safe_commands_run_in_the_sandbox() {
+    // Regression (issue 12, cause 1): `cat` is known-safe, so it is not asked about, but it
+    // runs confined: a deny_read file stays unreadable and /proc shows only the sandbox.
+    for approval in [UnlessTrusted, OnRequest, Never] {
+        let outcome = run(
+            &cell(approval, WorkspaceWrite, Denied),
+            json!({"command": ["cat", "/proc/self/status"]}),
+        )
+        .await;
+        assert!(outcome.asked.is_empty(), "{outcome:?}");
+        assert!(
+            outcome.output.contains("NoNewPrivs:\\t1") && outcome.output.contains("Seccomp:\\t2"),
+            "{approval}: a known-safe command ran unconfined: {outcome:?}"
         );
     }
 }
