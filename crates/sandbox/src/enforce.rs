@@ -105,6 +105,14 @@ pub fn apply_to_current_process(request: &SandboxRequest<'_>) -> Result<Enforcem
         .filter(|p| p.exists())
         .collect();
 
+    // Read before the namespaces change the mount table.
+    let deny_plan = crate::deny_read::plan(&deny_read);
+    for (path, links) in &deny_plan.linked {
+        enforcement.notes.push(format!(
+            "deny_read: {} has {links} hard links; the other links stay readable",
+            path.display()
+        ));
+    }
     let owner = match crate::namespaces::enter()? {
         Ok(owner) => Some(owner),
         Err(unavailable) => {
@@ -119,13 +127,12 @@ pub fn apply_to_current_process(request: &SandboxRequest<'_>) -> Result<Enforcem
             None
         }
     };
-    let mut mounted: Option<Vec<PathBuf>> = None;
-    let mut private_shm = false;
+    let mut layout = Layout::default();
     if let Some(owner) = owner {
         crate::supervise::fork_and_wait(true).map_err(SandboxError::Fork)?;
         // From here on: the init of the new PID namespace.
         enforcement.supervised = true;
-        (mounted, private_shm) = build_layout(request, &roots, &mut enforcement)?;
+        layout = build_layout(request, &roots, &deny_plan.paths, &mut enforcement)?;
         // The working directory still refers to the mount it was opened on, beneath the new
         // ones; look it up again so it lies on the writable bind of its root.
         std::env::set_current_dir(&cwd)
@@ -139,8 +146,14 @@ pub fn apply_to_current_process(request: &SandboxRequest<'_>) -> Result<Enforcem
         };
     }
     if landlock.available() {
-        let mut rules = crate::landlock_rules::plan(&roots, &deny_read, mounted.as_deref());
-        if private_shm {
+        // Denied paths covered by mounts need no carving out of the read rule.
+        let carved: &[PathBuf] = if layout.deny_read_covered {
+            &[]
+        } else {
+            &deny_read
+        };
+        let mut rules = crate::landlock_rules::plan(&roots, carved, layout.guards.as_deref());
+        if layout.private_shm {
             rules.push(crate::landlock_rules::Rule {
                 path: PathBuf::from("/dev/shm"),
                 is_dir: true,
@@ -170,15 +183,27 @@ fn partial(
     Ok(())
 }
 
-/// The mount half, in the namespace's init (see `layout`). Returns the read-only guard
-/// mounts made (`None` when `.git`/`.codex` are left to the fallback Landlock rules) and
-/// whether `/dev/shm` is a private tmpfs (which Landlock then lets the command write).
+/// What the mount half achieved.
+#[derive(Debug, Default)]
+#[cfg(target_os = "linux")]
+struct Layout {
+    /// The read-only guard mounts made; `None` when `.git`/`.codex` are left to the fallback
+    /// Landlock rules.
+    guards: Option<Vec<PathBuf>>,
+    /// `/dev/shm` is a private tmpfs, which Landlock then lets the command write.
+    private_shm: bool,
+    /// Every `deny_read` path is covered by a mount (else Landlock carves them out).
+    deny_read_covered: bool,
+}
+
+/// The mount half, in the namespace's init (see `layout`).
 #[cfg(target_os = "linux")]
 fn build_layout(
     request: &SandboxRequest<'_>,
     roots: &[crate::roots::WritableRoot],
+    denied: &[PathBuf],
     enforcement: &mut Enforcement,
-) -> Result<(Option<Vec<PathBuf>>, bool), SandboxError> {
+) -> Result<Layout, SandboxError> {
     use crate::layout;
     let isolation =
         |what: &'static str, unavailable: crate::namespaces::Unavailable| Shortfall::Isolation {
@@ -194,7 +219,7 @@ fn build_layout(
                 unavailable,
             ),
         )?;
-        return Ok((None, false));
+        return Ok(Layout::default());
     }
     if let Err(unavailable) = layout::private_proc() {
         partial(
@@ -218,27 +243,43 @@ fn build_layout(
     layout::writable_roots(&order).map_err(|u| SandboxError::Layout(u.to_string()))?;
     let targets = crate::mount_guard::targets(roots);
     let guarded = roots.iter().any(|r| !r.read_only_subpaths.is_empty());
-    if guarded && !request.mount_namespace {
+    let guards = if guarded && !request.mount_namespace {
         enforcement.read_only_guard = ReadOnlyGuard::ChildRules {
             reason: "mount namespace disabled by the caller".to_owned(),
         };
-        return Ok((None, private_shm));
-    }
-    if targets.is_empty() {
-        return Ok((Some(targets), private_shm));
-    }
-    match crate::mount_guard::mount_read_only(&targets) {
-        Ok(()) => {
-            enforcement.read_only_guard = ReadOnlyGuard::BindMounts;
-            Ok((Some(targets), private_shm))
+        None
+    } else if targets.is_empty() {
+        Some(targets)
+    } else {
+        match crate::mount_guard::mount_read_only(&targets) {
+            Ok(()) => {
+                enforcement.read_only_guard = ReadOnlyGuard::BindMounts;
+                Some(targets)
+            }
+            Err(unavailable) => {
+                enforcement.read_only_guard = ReadOnlyGuard::ChildRules {
+                    reason: unavailable.to_string(),
+                };
+                None
+            }
         }
+    };
+    let deny_read_covered = match crate::deny_read::cover(denied) {
+        Ok(()) => true,
         Err(unavailable) => {
-            enforcement.read_only_guard = ReadOnlyGuard::ChildRules {
-                reason: unavailable.to_string(),
-            };
-            Ok((None, private_shm))
+            // Landlock still carves the paths out; only aliases go uncovered.
+            enforcement.notes.push(format!(
+                "deny_read falls back to path rules (other paths to the same files stay \
+                 readable): {unavailable}"
+            ));
+            false
         }
-    }
+    };
+    Ok(Layout {
+        guards,
+        private_shm,
+        deny_read_covered,
+    })
 }
 
 /// Off Linux there is nothing to apply with: always an error.

@@ -15,7 +15,8 @@
 //!    `nosuid`), outermost first so nested roots stay on top. A root is then a mountpoint:
 //!    it cannot be renamed or removed (`EBUSY`), so a repository cannot be moved aside and
 //!    replaced even when its parent is writable too (`/tmp` around a cwd under `/tmp`);
-//! 6. `mount_guard` mounts the existing `.git` and `.codex` read-only on top.
+//! 6. `mount_guard` mounts the existing `.git` and `.codex` read-only on top;
+//! 7. `deny_read` covers the denied paths, wherever they are reachable.
 //!
 //! Mounts below a writable root (a tmpfs inside the workspace) stay read-only: only the
 //! root's own mount is made writable again.
@@ -33,11 +34,11 @@ const MOUNT_ATTR_NODEV: u64 = 0x4;
 
 /// `struct mount_attr` of `mount_setattr(2)`.
 #[repr(C)]
-struct MountAttr {
-    attr_set: u64,
-    attr_clr: u64,
-    propagation: u64,
-    userns_fd: u64,
+pub(crate) struct MountAttr {
+    pub(crate) attr_set: u64,
+    pub(crate) attr_clr: u64,
+    pub(crate) propagation: u64,
+    pub(crate) userns_fd: u64,
 }
 
 /// Steps 1 and 2: a private, read-only, `nosuid` view of every mount.
@@ -152,7 +153,12 @@ fn set_attributes(path: &Path, recursive: bool, set: u64, clear: u64) -> io::Res
     }
 }
 
-fn mount_fs(fstype: &str, target: &Path, flags: libc::c_ulong, data: &str) -> io::Result<()> {
+pub(crate) fn mount_fs(
+    fstype: &str,
+    target: &Path,
+    flags: libc::c_ulong,
+    data: &str,
+) -> io::Result<()> {
     mount_with_data(
         Some(Path::new(fstype)),
         target,

@@ -12,8 +12,10 @@
 //!      themselves when the caller is not root (`namespaces`); the helper forks, and its
 //!      child, pid 1 of the new namespace, does the rest (`supervise`);
 //!   3. the host's mounts made read-only and `nosuid` at once, a private `/dev/shm` and
-//!      `/proc`, each writable root bound read-write onto itself, and the existing `.git` and
-//!      `.codex` inside them bound read-only on top (`layout`, `mount_guard`);
+//!      `/proc`, each writable root bound read-write onto itself, the existing `.git` and
+//!      `.codex` inside them bound read-only on top, and every `deny_read` path covered by an
+//!      empty mode-000 mount wherever a mount makes it reachable (`layout`, `mount_guard`,
+//!      `deny_read`);
 //!   4. a process limit (`limits`);
 //!   5. Landlock: reads everywhere but `deny_read`, writes only in the roots, `/dev/null` and
 //!      the private `/dev/shm`; signals and abstract Unix sockets scoped to the sandbox
@@ -33,8 +35,8 @@
 //! root except them ([`ReadOnlyGuard::ChildRules`]): just as safe, but entries directly in
 //! such a root can then be written and not created, removed or renamed. A protected path
 //! that does not exist yet is not protected from being created (there is nothing to mount
-//! over). Deny-read paths are carved out of "read everything" by enumeration, so they are
-//! path-based: another hard link to a denied file stays readable.
+//! over). Another hard link to a denied file stays readable (a note says so); without a
+//! mount namespace deny-read paths are carved out of "read everything" by enumeration.
 //!
 //! ```no_run
 //! use codex_protocol::SandboxPolicy;
@@ -56,6 +58,8 @@
 #[cfg(target_os = "linux")]
 mod caps;
 mod command;
+#[cfg(target_os = "linux")]
+mod deny_read;
 mod enforce;
 mod error;
 #[cfg(target_os = "linux")]

@@ -533,3 +533,110 @@ fn output_pipes_close_when_the_command_ends() {
     assert_eq!(text, "done\n");
     assert!(child.wait().unwrap().success());
 }
+
+#[test]
+fn deny_read_holds_through_bind_aliases_and_leaves_new_files_readable() {
+    // Regression (issue 12, cause 7): a denied directory was readable through another mount
+    // of it, and with a denied file in the workspace, files created next to it could not be
+    // read back.
+    for user in users() {
+        let f = Fixture::new(user);
+        std::fs::create_dir(f.outside.join("keys")).unwrap();
+        std::fs::write(f.outside.join("keys/id"), "secret\n").unwrap();
+        std::fs::write(f.ws.join(".env"), "TOKEN=1\n").unwrap();
+        let alias = f.base.join("alias");
+        std::fs::create_dir(&alias).unwrap();
+        if user == User::Nobody {
+            chown_tree(&f.base, NOBODY);
+        }
+        let keys = f.outside.join("keys");
+        let env = f.ws.join(".env");
+        let args = [
+            "--deny-read",
+            keys.to_str().unwrap(),
+            "--deny-read",
+            env.to_str().unwrap(),
+        ];
+        let run = |script: &str| {
+            f.sandbox(&f.policy(), &args, &["sh", "-c", script])
+                .output()
+                .unwrap()
+        };
+        for script in [
+            format!("cat {}/id", keys.display()),
+            format!("cat {}", env.display()),
+            format!("chmod 644 {}", env.display()),
+            format!("ls {}", keys.display()),
+            format!("rm {}", env.display()),
+            format!("mv {} {}/moved", env.display(), f.ws.display()),
+        ] {
+            assert_denied(&run(&script), &script);
+        }
+        assert_eq!(f.read(&env), "TOKEN=1\n");
+        // New files beside the denied one are readable; so is the rest.
+        let out = run("echo fresh > fresh.txt && cat fresh.txt README");
+        assert_ok(&out, "control: a new file in the workspace reads back");
+        assert_eq!(stdout(&out), "fresh\nreadme\n");
+        controls(&f, &f.policy());
+
+        // The same directory under another mount point (a bind mount made by root in a
+        // namespace of its own, as a host's bind mount would be).
+        if is_root() {
+            let helper = super::harness::sandbox_bin(user);
+            let reader = match user {
+                User::Me => String::new(),
+                User::Nobody => "setpriv --reuid=65534 --regid=65534 --clear-groups".to_owned(),
+            };
+            let script = format!(
+                "mount --bind {outside} {alias} && cd {ws} && {reader} {helper} \
+                 --sandbox-policy-cwd {ws} --sandbox-policy '{policy}' --deny-read {keys} \
+                 -- cat {alias}/keys/id",
+                outside = f.outside.display(),
+                alias = alias.display(),
+                ws = f.ws.display(),
+                helper = helper.display(),
+                policy = f.policy(),
+                keys = keys.display(),
+            );
+            let out = std::process::Command::new("unshare")
+                .args(["-m", "--propagation", "private", "sh", "-c", &script])
+                .output()
+                .unwrap();
+            assert_denied(&out, &format!("{user:?}: read through a bind alias"));
+            assert!(!stdout(&out).contains("secret"), "{}", stdout(&out));
+            let control = script.replace(&format!("--deny-read {}", keys.display()), "");
+            let out = std::process::Command::new("unshare")
+                .args(["-m", "--propagation", "private", "sh", "-c", &control])
+                .output()
+                .unwrap();
+            assert_eq!(
+                stdout(&out),
+                "secret\n",
+                "control: the alias reads without deny_read: {}",
+                stderr(&out)
+            );
+        }
+    }
+}
+
+#[test]
+fn deny_read_names_hard_links_it_cannot_cover() {
+    let f = Fixture::new(User::Me);
+    let secret = f.outside.join("secret");
+    std::fs::write(&secret, "key\n").unwrap();
+    std::fs::hard_link(&secret, f.outside.join("other-link")).unwrap();
+    let out = f
+        .sandbox(
+            &f.policy(),
+            &["--deny-read", secret.to_str().unwrap()],
+            &["cat", secret.to_str().unwrap()],
+        )
+        .output()
+        .unwrap();
+    assert_denied(&out, "the denied path itself");
+    assert!(
+        stderr(&out).contains("has 2 hard links"),
+        "{}",
+        stderr(&out)
+    );
+}
