@@ -31,9 +31,10 @@
 //!   target. Writes through a symlink are judged at the target's real path.
 //! - Directories that cannot be listed (permissions) get no rule below them: stricter, never
 //!   looser.
-//! - When deny-read paths are given, directory listing stays allowed everywhere (tools need
-//!   to list `/` and `$HOME`), so the names inside a denied directory remain visible; the
-//!   contents of its files do not.
+//! - Deny-read paths are normally covered by mounts (`deny_read`) and need no rule here. Only
+//!   when those mounts cannot be made are they carved out of "read everything"; directory
+//!   listing then stays allowed everywhere (tools need to list `/` and `$HOME`), so the names
+//!   inside a denied directory remain visible, the contents of its files do not.
 //! - Rules are path-based: a hard link that already exists inside a root is written through
 //!   like any file there. Creating new links to outside files is refused by Landlock.
 
