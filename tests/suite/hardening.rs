@@ -27,10 +27,18 @@ fn as_reader(program: &Path) -> Command {
     }
 }
 
-/// A copy of the binary `nobody` can execute (the target dir may be private).
+/// A copy of the binary `nobody` can execute (the target dir may be private). Copied with
+/// `cp`, so this multi-threaded test process never holds a writable descriptor on an
+/// executable that a sibling test's fork could inherit (executing it would fail with
+/// ETXTBSY).
 fn runnable(name: &str, dir: &Path) -> PathBuf {
     let copy = dir.join(name);
-    std::fs::copy(assert_cmd::cargo::cargo_bin(name), &copy).unwrap();
+    let status = Command::new("cp")
+        .arg(assert_cmd::cargo::cargo_bin(name))
+        .arg(&copy)
+        .status()
+        .unwrap();
+    assert!(status.success(), "cp {name}");
     std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
     copy
 }
@@ -46,13 +54,14 @@ impl Drop for Running {
 
 /// Starts `program args` with a secret in its environment and stdin held open, so it waits.
 fn start(program: &Path, args: &[&str], home: &Path) -> Running {
+    let stderr = std::fs::File::create(home.join("stderr.txt")).unwrap();
     let mut child = as_reader(program)
         .args(args)
         .env("OPENAI_API_KEY", "sk-test-hardening-secret")
         .env("CODEX_HOME", home)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap();
     // Leave stdin open: the process blocks reading it.
@@ -89,10 +98,12 @@ fn credential_holders_hide_their_environment() {
     ] {
         let exe = runnable(name, dir.path());
         let mut running = start(&exe, &args, &home);
-        assert!(
-            running.0.try_wait().unwrap().is_none(),
-            "{name} exited before the check"
-        );
+        if let Some(status) = running.0.try_wait().unwrap() {
+            panic!(
+                "{name} exited before the check ({status}): {}",
+                std::fs::read_to_string(home.join("stderr.txt")).unwrap_or_default()
+            );
+        }
         assert!(
             !read_environ(running.0.id()),
             "{name}: its environment is readable by the same user"
