@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Startup cost of a sandboxed command: `codex-linux-sandbox ... -- true` against a bare `true`
-# and against bubblewrap (`bwrap --ro-bind / / --dev /dev --unshare-net true`).
-# Prints the median of many runs of each, and the ratios. Targets: within 2x of bare `true`,
-# under half of bwrap.
+# Startup cost of a sandboxed command: `codex-linux-sandbox ... -- true` with the full
+# confinement (namespaces, read-only view, Landlock, seccomp, no capabilities, a supervising
+# init) against
+# - the floor: a static do-nothing wrapper that only execs `true` (the cost of "one more
+#   exec"), and
+# - bubblewrap: `bwrap --unshare-all --die-with-parent --ro-bind / / --dev /dev --proc /proc
+#   true`.
+# Prints the median of many runs of each, and the ratios. Targets: within 1.5x of the floor,
+# under 0.6x of that bwrap command.
 #
 # Usage: scripts/bench-sandbox.sh [RUNS]   (default 1000; hyperfine if installed, else a loop)
 # Installs hyperfine and bubblewrap with apt-get when they are missing and we are root.
@@ -30,6 +35,22 @@ fi
 true_bin="$(command -v true)"
 if [[ "$true_bin" != /* ]]; then true_bin=/usr/bin/true; fi
 
+# The floor: static, no runtime work, one execve.
+floor_dir="$target_dir/bench-floor"
+mkdir -p "$floor_dir"
+cat >"$floor_dir/floor.rs" <<'RS'
+use std::os::unix::process::CommandExt;
+fn main() {
+    let mut args = std::env::args_os().skip(1);
+    if let Some(program) = args.next() {
+        let _ = std::process::Command::new(program).args(args).exec();
+    }
+    std::process::exit(127);
+}
+RS
+rustc -O -C target-feature=+crt-static -C panic=abort -o "$floor_dir/floor" "$floor_dir/floor.rs"
+floor="$floor_dir/floor"
+
 missing=()
 command -v hyperfine >/dev/null || missing+=(hyperfine)
 command -v bwrap >/dev/null || missing+=(bubblewrap)
@@ -48,9 +69,9 @@ mkdir -p "$work/repo/src"
 git init -q "$work/repo"
 policy='{"mode":"workspace-write","writable_roots":[],"network_access":false,"exclude_tmpdir_env_var":false,"exclude_slash_tmp":false}'
 
-names=("bare true" "sandbox (dynamic)")
+names=("floor (exec only)" "sandbox (dynamic)")
 commands=(
-  "$true_bin"
+  "$floor $true_bin"
   "$sandbox --sandbox-policy-cwd $work/repo --sandbox-policy '$policy' -- $true_bin"
 )
 if [[ -n "$static_sandbox" ]]; then
@@ -59,7 +80,7 @@ if [[ -n "$static_sandbox" ]]; then
 fi
 if command -v bwrap >/dev/null; then
   names+=("bwrap")
-  commands+=("bwrap --ro-bind / / --dev /dev --unshare-net $true_bin")
+  commands+=("bwrap --unshare-all --die-with-parent --ro-bind / / --dev /dev --proc /proc $true_bin")
 else
   echo "note: bwrap not installed; skipping it" >&2
 fi
@@ -99,12 +120,12 @@ fi
 
 mapfile -t ms <"$medians"
 last=$((${#ms[@]} - 1))
-printf '%-20s %10s %12s %8s\n' "command" "median ms" "x bare true" "x bwrap"
+printf '%-20s %10s %8s %8s\n' "command" "median ms" "x floor" "x bwrap"
 for i in "${!ms[@]}"; do
   vs_bwrap="-"
   if [[ "${names[$last]}" == bwrap ]]; then
     vs_bwrap="$(python3 -c "print(f'{${ms[$i]}/${ms[$last]}:.2f}')")"
   fi
-  printf '%-20s %10.3f %12.2f %8s\n' "${names[$i]}" "${ms[$i]}" \
+  printf '%-20s %10.3f %8.2f %8s\n' "${names[$i]}" "${ms[$i]}" \
     "$(python3 -c "print(${ms[$i]}/${ms[0]})")" "$vs_bwrap"
 done

@@ -1,2 +1,3 @@
+mod hardening;
 mod login_then_exec;
 mod shim;

@@ -2,6 +2,13 @@
 
 use std::process::ExitCode;
 
+// Runs before `main` and before any thread exists: this process holds the credential, so no
+// other process of the user (a sandboxed command included) may read its memory or environment.
+#[ctor::ctor]
+fn harden() {
+    codex_hardening::pre_main_hardening();
+}
+
 fn main() -> ExitCode {
     codex_logging::init();
     codex_exec::main_with_args(std::env::args_os())

@@ -1,7 +1,7 @@
 //! The logic of `codex-linux-sandbox`: turn the command line into a sandbox request, apply
-//! it to this process, exec the command. Nothing here forks or re-execs: the command inherits
-//! the restrictions through `execve`, which is what keeps a sandboxed `true` nearly as cheap
-//! as a bare one.
+//! it to this process, run the command. Applying forks once (the child is the init of the
+//! sandbox's PID namespace) and running forks the command under that init; nothing re-execs,
+//! and the command inherits the restrictions through `execve`.
 //!
 //! Setting [`FORCE_FALLBACK_ENV_VAR`] to `1` makes the helper skip the mount namespace and
 //! use the stricter child-by-child Landlock rules it otherwise only falls back to when no
@@ -79,7 +79,7 @@ pub fn run(cli: LinuxSandboxCli, warnings: &mut dyn Write) -> Failure {
         allow_partial: resolved.allow_partial,
         mount_namespace: std::env::var_os(FORCE_FALLBACK_ENV_VAR).is_none_or(|v| v != "1"),
     };
-    match codex_sandbox::apply_to_current_process(&request) {
+    let supervised = match codex_sandbox::apply_to_current_process(&request) {
         Ok(enforcement) => {
             for shortfall in &enforcement.shortfalls {
                 // A failed warning write must not stop the command.
@@ -96,13 +96,18 @@ pub fn run(cli: LinuxSandboxCli, warnings: &mut dyn Write) -> Failure {
                      workspace can be written but not created, removed or renamed"
                 );
             }
+            for note in &enforcement.notes {
+                let _ = writeln!(warnings, "codex-linux-sandbox: note: {note}");
+            }
+            enforcement.supervised
         }
         Err(err) => return Failure::Sandbox(err),
-    }
+    };
     let network_disabled = !resolved.policy.has_full_network_access();
     Failure::Sandbox(codex_sandbox::exec_command(
         &resolved.command,
         network_disabled,
+        supervised,
     ))
 }
 

@@ -323,8 +323,11 @@ fn write_change(hunk: &Hunk, change: &FileChange) -> Result<(), ApplyPatchError>
             source,
         }
     };
+    // The check judged the resolved paths (`write_targets`); write exactly those, and never
+    // through a symlink that appeared since.
+    let source = crate::resolve::resolve_for_write(&change.path);
     match change.kind {
-        ChangeKind::Delete => fs::remove_file(&change.path).map_err(io_err("delete", written)),
+        ChangeKind::Delete => fs::remove_file(&source).map_err(io_err("delete", written)),
         ChangeKind::Add | ChangeKind::Update => {
             let contents = change.new_content.as_deref().unwrap_or_default();
             let (target, target_written) = match (&change.move_path, hunk) {
@@ -337,17 +340,29 @@ fn write_change(hunk: &Hunk, change: &FileChange) -> Result<(), ApplyPatchError>
                 ) => (dest, dest_written),
                 _ => (&change.path, written),
             };
+            let target = crate::resolve::resolve_for_write(target);
             if let Some(parent) = target.parent() {
                 fs::create_dir_all(parent)
                     .map_err(io_err("create the directory for", target_written))?;
             }
-            fs::write(target, contents).map_err(io_err("write", target_written))?;
-            if change.move_path.is_some() && *target != change.path {
-                fs::remove_file(&change.path).map_err(io_err("remove the moved file", written))?;
+            write_no_follow(&target, contents).map_err(io_err("write", target_written))?;
+            if change.move_path.is_some() && target != source {
+                fs::remove_file(&source).map_err(io_err("remove the moved file", written))?;
             }
             Ok(())
         }
     }
+}
+
+/// Writes `contents` to `path`, creating it if needed, refusing (`ELOOP`) if `path` is a
+/// symlink.
+fn write_no_follow(path: &Path, contents: &str) -> io::Result<()> {
+    use std::io::Write as _;
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
+    options.open(path)?.write_all(contents.as_bytes())
 }
 
 #[cfg(test)]

@@ -9,7 +9,10 @@
 //! - [`parse_patch`] turns text into a [`Patch`] of [`Hunk`]s (lenient: padded markers and a
 //!   leftover heredoc wrapper are accepted), with [`ParseError`]s that carry line numbers.
 //! - [`verify_patch`] computes the [`FileChange`]s (with unified diffs) without writing;
-//!   [`affected_paths`] lists the files touched, for the approval and sandbox checks.
+//!   [`affected_paths`] lists the files touched as written; [`write_targets`] lists where the
+//!   writes really land (symlinks resolved, dangling ones too), for the approval and sandbox
+//!   checks. Writes open that resolved path with `O_NOFOLLOW`, so a symlink is never written
+//!   through.
 //! - [`apply_patch`] writes the changes and returns [`AppliedChanges`] with Codex's
 //!   `Success. Updated the following files:` summary; failures are [`ApplyPatchError`]s.
 //! - [`maybe_parse_apply_patch`] recognises a patch smuggled through the shell tool
@@ -37,6 +40,7 @@ mod error;
 mod invocation;
 mod parser;
 mod paths;
+mod resolve;
 mod seek;
 
 pub use apply::{
@@ -50,4 +54,5 @@ pub use invocation::{
 };
 pub use parser::{Hunk, ParseError, Patch, UpdateChunk, parse_patch};
 pub use paths::{affected_paths, normalize_lexically};
+pub use resolve::{resolve_for_write, write_targets};
 pub use seek::seek_sequence;

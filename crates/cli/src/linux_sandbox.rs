@@ -14,7 +14,8 @@ use codex_protocol::SandboxMode;
 
 const AFTER_HELP: &str = "\
 Exit status:
-  the command's own   once the sandbox is in place, the command replaces this program
+  the command's own   the command's exit status (128+N when signal N killed it); when it
+                      ends, everything it started in the sandbox is killed
   2                   bad usage (for example no command after `--`)
   125                 the sandbox could not be applied; nothing was run
   126                 the command could not be executed
@@ -25,13 +26,15 @@ Examples:
   codex-linux-sandbox -s workspace-write --writable-root ~/scratch -- make test
   codex-linux-sandbox --sandbox-policy-cwd \"$PWD\" --sandbox-policy '{\"mode\":\"read-only\"}' -- ls";
 
-/// `codex-linux-sandbox`: confine a command with Landlock and seccomp, then run it.
+/// `codex-linux-sandbox`: confine a command with namespaces, Landlock and seccomp, then run
+/// it.
 #[derive(Debug, Clone, Parser)]
 #[command(
     name = "codex-linux-sandbox",
     version,
-    about = "Run a command confined by Landlock and seccomp: reads anywhere (except --deny-read \
-             paths), writes only in the writable roots, no network unless allowed.",
+    about = "Run a command confined by namespaces, Landlock and seccomp: reads anywhere (except \
+             --deny-read paths), writes only in the writable roots, no network unless allowed, \
+             no capabilities, and nothing it starts outlives it.",
     after_help = AFTER_HELP
 )]
 pub struct LinuxSandboxCli {

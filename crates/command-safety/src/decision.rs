@@ -30,7 +30,8 @@ pub enum SafetyCheck {
         /// Run under the sandbox (true) or directly (false).
         sandboxed: bool,
     },
-    /// Ask the human first. A human-approved command or patch runs without the sandbox.
+    /// Ask the human first. What an approved command runs in is [`sandboxed_after_approval`]'s
+    /// answer: the sandbox, unless the model asked to escalate or there is none.
     AskUser,
     /// Do not run it; `reason` goes back to the model.
     Reject {
@@ -54,7 +55,12 @@ pub fn escalation_rejection_message(approval: AskForApproval) -> String {
 ///    [`escalation_rejection_message`]).
 /// 1. [`command_might_be_dangerous`] and not approved for the session → AskUser, under every
 ///    policy (under `never` the caller has no one to ask and should treat it as a rejection).
-/// 2. [`is_known_safe_command`] or approved for the session → AutoApprove without sandbox.
+/// 2. Not escalated, and [`is_known_safe_command`] or approved for the session → AutoApprove,
+///    *in the sandbox* unless the policy is `danger-full-access`. "Safe" and "approved" only
+///    skip the question, never the sandbox: the model controls the files a safe command reads
+///    (git's config-driven programs, a planted executable on `PATH`, a `deny_read` file). With
+///    no sandbox available a session-approved command runs directly (the human said yes), a
+///    known-safe one goes on to step 3.
 /// 3. Otherwise by policy:
 ///
 /// | approval \ sandbox | danger-full-access | read-only / workspace-write |
@@ -80,8 +86,14 @@ pub fn assess_command_safety<S: BuildHasher>(
     if command_might_be_dangerous(command) && !session_approved {
         return SafetyCheck::AskUser;
     }
-    if session_approved || is_known_safe_command(command) {
-        return SafetyCheck::AutoApprove { sandboxed: false };
+    let full_access = matches!(sandbox, SandboxPolicy::DangerFullAccess);
+    if !with_escalated_permissions && (session_approved || is_known_safe_command(command)) {
+        if full_access || (session_approved && !sandbox_available) {
+            return SafetyCheck::AutoApprove { sandboxed: false };
+        }
+        if sandbox_available {
+            return SafetyCheck::AutoApprove { sandboxed: true };
+        }
     }
     assess_untrusted_command(
         approval,
@@ -114,17 +126,34 @@ pub fn assess_untrusted_command(
     }
 }
 
+/// Whether a command the human approved (after [`SafetyCheck::AskUser`]) runs in the sandbox:
+/// yes, unless the policy is `danger-full-access`, there is no sandbox, or the model asked for
+/// escalated permissions (which is what the human then approved). A human approving `make`
+/// approves running it, not whatever a sandboxed step planted in the Makefile.
+pub fn sandboxed_after_approval(
+    sandbox: &SandboxPolicy,
+    with_escalated_permissions: bool,
+    sandbox_available: bool,
+) -> bool {
+    !matches!(sandbox, SandboxPolicy::DangerFullAccess)
+        && sandbox_available
+        && !with_escalated_permissions
+}
+
 /// Decides how to apply a patch touching `paths` (absolute, lexically normalised; move
 /// destinations included). `is_writable` answers "is this path inside a writable root and not
 /// in a read-only subpath" for the current policy; under `danger-full-access` every path is
 /// writable whatever it says.
 ///
 /// - no paths → Reject "empty patch"; `untrusted` → AskUser;
-/// - all paths writable, or `on-failure` → AutoApprove (unsandboxed under danger-full-access,
-///   otherwise sandboxed; no sandbox available → AskUser);
-/// - otherwise `never` → Reject, else AskUser.
+/// - all paths writable → AutoApprove (unsandboxed under danger-full-access, otherwise
+///   sandboxed; no sandbox available → AskUser);
+/// - otherwise `never` → Reject, else AskUser. Unlike Codex, `on-failure` does not
+///   auto-approve a patch outside the roots: a patch has no sandbox to fail in, so "run it and
+///   ask if it fails" would write it unconfined.
 ///
-/// Patches a human approved run unsandboxed.
+/// The caller passes paths with symlinks resolved (a dangling link included), so `is_writable`
+/// judges where the bytes would land. Patches a human approved are written as approved.
 pub fn assess_patch_safety(
     paths: &[PathBuf],
     approval: AskForApproval,
@@ -142,7 +171,7 @@ pub fn assess_patch_safety(
     }
     let full_access = matches!(sandbox, SandboxPolicy::DangerFullAccess);
     let constrained = full_access || paths.iter().all(|p| is_writable(p));
-    if constrained || approval == AskForApproval::OnFailure {
+    if constrained {
         return if full_access {
             SafetyCheck::AutoApprove { sandboxed: false }
         } else if sandbox_available {

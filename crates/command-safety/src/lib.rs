@@ -12,6 +12,8 @@
 //! - [`command_might_be_dangerous`]: `git reset`, `git rm`, `rm -f`/`-rf`, also via `sudo`
 //!   and inside scripts; these always go to a human.
 //! - [`assess_command_safety`] and [`assess_patch_safety`]: the approval x sandbox tables.
+//!   Known-safe and session-approved commands skip the question, never the sandbox;
+//!   [`sandboxed_after_approval`] says what a command the human approved runs in.
 //! - [`is_likely_sandbox_denied`] and [`may_retry_without_sandbox`]: what to do after a
 //!   sandboxed command failed.
 //!
@@ -45,7 +47,7 @@ pub use dangerous::command_might_be_dangerous;
 pub use decision::{
     REASON_EMPTY_PATCH, REASON_NOT_ON_TRUSTED_LIST, REASON_PATCH_OUTSIDE_PROJECT, SafetyCheck,
     assess_command_safety, assess_patch_safety, assess_untrusted_command,
-    escalation_rejection_message,
+    escalation_rejection_message, sandboxed_after_approval,
 };
 pub use denial::{
     EXEC_REJECTED_BY_USER, RETRY_WITHOUT_SANDBOX_REASON, is_likely_sandbox_denied,

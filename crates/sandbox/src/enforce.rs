@@ -7,6 +7,8 @@ use codex_protocol::SandboxPolicy;
 
 use crate::command::NETWORK_DISABLED_ENV_VAR;
 use crate::error::SandboxError;
+#[cfg(target_os = "linux")]
+use crate::namespaces::Owner;
 use crate::shortfall::{KernelLandlock, Shortfall};
 
 /// Everything that decides the rules for one command.
@@ -20,11 +22,11 @@ pub struct SandboxRequest<'a> {
     pub deny_read: &'a [PathBuf],
     /// Run even if the kernel cannot enforce everything (the [`Enforcement`] says what not).
     pub allow_partial: bool,
-    /// Keep existing read-only subpaths read-only with bind mounts in a private mount
-    /// namespace, so each writable root is fully writable otherwise. `false` goes straight to
-    /// the stricter fallback that is otherwise only used when no namespace can be made (it
-    /// also keeps missing read-only subpaths from being created); it exists so tests can
-    /// exercise that fallback.
+    /// Keep existing read-only subpaths read-only with bind mounts, so each writable root is
+    /// fully writable otherwise. `false` keeps them read-only with the stricter Landlock
+    /// rules that are otherwise only used when no namespace can be made (which also keep
+    /// missing read-only subpaths from being created); it exists so tests can exercise that
+    /// fallback. Everything else about the sandbox is the same either way.
     pub mount_namespace: bool,
 }
 
@@ -37,6 +39,11 @@ pub struct Enforcement {
     pub shortfalls: Vec<Shortfall>,
     /// How `.git` and `.codex` inside the writable roots are kept read-only.
     pub read_only_guard: ReadOnlyGuard,
+    /// Whether this process is the init of the sandbox's PID namespace, so that
+    /// [`exec_command`] forks the command and outlives it instead of exec'ing in place.
+    pub supervised: bool,
+    /// Limits that could not be applied (for a note; not refused).
+    pub notes: Vec<String>,
 }
 
 /// How the read-only subpaths of the writable roots (`.git`, `.codex`) are kept read-only.
@@ -57,12 +64,17 @@ pub enum ReadOnlyGuard {
 }
 
 /// Restricts the calling process (and everything it will exec) to `request`. The process must
-/// be single-threaded: the rules apply to the calling thread only.
+/// be single-threaded.
 ///
-/// `danger-full-access` restricts nothing. Otherwise, in this order: a private mount
-/// namespace with read-only bind mounts over the existing read-only subpaths of the writable
-/// roots (when there are any), then Landlock (reads everywhere but `deny_read`, writes in the
-/// writable roots and `/dev/null`), `no_new_privs`, and the seccomp filter.
+/// `danger-full-access` restricts nothing. Otherwise, in this order (see the crate docs):
+/// descriptors above 2 closed; new mount, PID and IPC namespaces (and a user namespace when
+/// not root), after which **this function returns in a forked child**, the PID namespace's
+/// init, while the original process waits for it and exits with its status; the read-only
+/// view of the host with the writable roots, `.git`/`.codex` read-only, private `/dev/shm`
+/// and `/proc`; the process limit; Landlock (reads everywhere but `deny_read`, writes in the
+/// roots and `/dev/null`, signal and abstract-socket scopes); every capability dropped;
+/// `no_new_privs`; the seccomp filter. A piece the kernel lacks is an error naming it, unless
+/// `allow_partial`, which records it in [`Enforcement::shortfalls`] and goes on without it.
 #[cfg(target_os = "linux")]
 pub fn apply_to_current_process(request: &SandboxRequest<'_>) -> Result<Enforcement, SandboxError> {
     let landlock = KernelLandlock::query();
@@ -70,60 +82,204 @@ pub fn apply_to_current_process(request: &SandboxRequest<'_>) -> Result<Enforcem
         landlock,
         shortfalls: Vec::new(),
         read_only_guard: ReadOnlyGuard::Unneeded,
+        supervised: false,
+        notes: Vec::new(),
     };
     if request.policy.has_full_disk_write_access() {
         return Ok(enforcement);
     }
     if let Some(shortfall) = landlock.shortfall() {
-        if !request.allow_partial {
-            return Err(SandboxError::Kernel(shortfall));
-        }
-        enforcement.shortfalls.push(shortfall);
+        partial(request, &mut enforcement, shortfall)?;
     }
+    crate::limits::close_inherited_fds();
     let network = request.policy.has_full_network_access();
     // Everything that can fail for a reason other than the kernel is prepared before the
     // first restriction, so errors are reported by an unrestricted process.
     let programs = crate::seccomp::filters(network)?;
-    if landlock.available() {
-        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
-        let roots = crate::roots::writable_roots(request.policy, request.policy_cwd);
-        let deny_read: Vec<PathBuf> = request
-            .deny_read
-            .iter()
-            .map(|p| crate::paths::resolve(&cwd, p))
-            .filter(|p| p.exists())
-            .collect();
-        // The namespace and its mounts come first: Landlock forbids mounting once applied.
-        let targets = crate::mount_guard::targets(&roots);
-        let guarded = roots.iter().any(|r| !r.read_only_subpaths.is_empty());
-        let mounted = if guarded && !request.mount_namespace {
-            enforcement.read_only_guard = ReadOnlyGuard::ChildRules {
-                reason: "mount namespace disabled by the caller".to_owned(),
-            };
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    let roots = crate::roots::writable_roots(request.policy, request.policy_cwd);
+    let deny_read: Vec<PathBuf> = request
+        .deny_read
+        .iter()
+        .map(|p| crate::paths::resolve(&cwd, p))
+        .filter(|p| p.exists())
+        .collect();
+
+    // Read before the namespaces change the mount table.
+    let deny_plan = crate::deny_read::plan(&deny_read);
+    for (path, links) in &deny_plan.linked {
+        enforcement.notes.push(format!(
+            "deny_read: {} has {links} hard links; the other links stay readable",
+            path.display()
+        ));
+    }
+    let owner = match crate::namespaces::enter()? {
+        Ok(owner) => Some(owner),
+        Err(unavailable) => {
+            partial(
+                request,
+                &mut enforcement,
+                Shortfall::Isolation {
+                    what: "namespaces",
+                    detail: unavailable.to_string(),
+                },
+            )?;
             None
-        } else if targets.is_empty() {
-            Some(targets.as_slice())
-        } else {
-            match crate::mount_guard::protect(&targets)? {
-                Ok(()) => {
-                    enforcement.read_only_guard = ReadOnlyGuard::BindMounts;
-                    Some(targets.as_slice())
-                }
-                Err(unavailable) => {
-                    enforcement.read_only_guard = ReadOnlyGuard::ChildRules {
-                        reason: unavailable.to_string(),
-                    };
-                    None
-                }
-            }
+        }
+    };
+    let mut layout = Layout::default();
+    if let Some(owner) = owner {
+        crate::supervise::fork_and_wait(true).map_err(SandboxError::Fork)?;
+        // From here on: the init of the new PID namespace.
+        enforcement.supervised = true;
+        layout = build_layout(request, &roots, &deny_plan.paths, &mut enforcement)?;
+        // The working directory still refers to the mount it was opened on, beneath the new
+        // ones; look it up again so it lies on the writable bind of its root.
+        std::env::set_current_dir(&cwd)
+            .map_err(|e| SandboxError::Layout(format!("cannot re-enter {}: {e}", cwd.display())))?;
+        if let Some(note) = crate::limits::limit_processes(owner == Owner::Root) {
+            enforcement.notes.push(note);
+        }
+    } else if roots.iter().any(|r| !r.read_only_subpaths.is_empty()) {
+        enforcement.read_only_guard = ReadOnlyGuard::ChildRules {
+            reason: "no mount namespace".to_owned(),
         };
-        let rules = crate::landlock_rules::plan(&roots, &deny_read, mounted);
+    }
+    if landlock.available() {
+        // Denied paths covered by mounts need no carving out of the read rule.
+        let carved: &[PathBuf] = if layout.deny_read_covered {
+            &[]
+        } else {
+            &deny_read
+        };
+        let mut rules = crate::landlock_rules::plan(&roots, carved, layout.guards.as_deref());
+        if layout.private_shm {
+            rules.push(crate::landlock_rules::Rule {
+                path: PathBuf::from("/dev/shm"),
+                is_dir: true,
+                grant: crate::landlock_rules::Grant::Write,
+            });
+        }
         crate::landlock_rules::restrict_self(&rules, network)?;
     } else {
         set_no_new_privs()?;
     }
+    crate::caps::drop_all().map_err(SandboxError::Capabilities)?;
     crate::seccomp::install(&programs)?;
     Ok(enforcement)
+}
+
+/// Records `shortfall` when partial enforcement is accepted; otherwise it is the error.
+#[cfg(target_os = "linux")]
+fn partial(
+    request: &SandboxRequest<'_>,
+    enforcement: &mut Enforcement,
+    shortfall: Shortfall,
+) -> Result<(), SandboxError> {
+    if !request.allow_partial {
+        return Err(SandboxError::Kernel(shortfall));
+    }
+    enforcement.shortfalls.push(shortfall);
+    Ok(())
+}
+
+/// What the mount half achieved.
+#[derive(Debug, Default)]
+#[cfg(target_os = "linux")]
+struct Layout {
+    /// The read-only guard mounts made; `None` when `.git`/`.codex` are left to the fallback
+    /// Landlock rules.
+    guards: Option<Vec<PathBuf>>,
+    /// `/dev/shm` is a private tmpfs, which Landlock then lets the command write.
+    private_shm: bool,
+    /// Every `deny_read` path is covered by a mount (else Landlock carves them out).
+    deny_read_covered: bool,
+}
+
+/// The mount half, in the namespace's init (see `layout`).
+#[cfg(target_os = "linux")]
+fn build_layout(
+    request: &SandboxRequest<'_>,
+    roots: &[crate::roots::WritableRoot],
+    denied: &[PathBuf],
+    enforcement: &mut Enforcement,
+) -> Result<Layout, SandboxError> {
+    use crate::layout;
+    let isolation =
+        |what: &'static str, unavailable: crate::namespaces::Unavailable| Shortfall::Isolation {
+            what,
+            detail: unavailable.to_string(),
+        };
+    if let Err(unavailable) = layout::read_only_root() {
+        partial(
+            request,
+            enforcement,
+            isolation(
+                "a read-only view of the host (mount_setattr, Linux 5.12)",
+                unavailable,
+            ),
+        )?;
+        return Ok(Layout::default());
+    }
+    if let Err(unavailable) = layout::private_proc() {
+        partial(
+            request,
+            enforcement,
+            isolation("a private /proc", unavailable),
+        )?;
+    }
+    let private_shm = match layout::private_dev_shm() {
+        Ok(mounted) => mounted,
+        Err(unavailable) => {
+            partial(
+                request,
+                enforcement,
+                isolation("a private /dev/shm", unavailable),
+            )?;
+            false
+        }
+    };
+    let order = layout::bind_order(roots.iter().map(|r| r.root.clone()));
+    layout::writable_roots(&order).map_err(|u| SandboxError::Layout(u.to_string()))?;
+    let targets = crate::mount_guard::targets(roots);
+    let guarded = roots.iter().any(|r| !r.read_only_subpaths.is_empty());
+    let guards = if guarded && !request.mount_namespace {
+        enforcement.read_only_guard = ReadOnlyGuard::ChildRules {
+            reason: "mount namespace disabled by the caller".to_owned(),
+        };
+        None
+    } else if targets.is_empty() {
+        Some(targets)
+    } else {
+        match crate::mount_guard::mount_read_only(&targets) {
+            Ok(()) => {
+                enforcement.read_only_guard = ReadOnlyGuard::BindMounts;
+                Some(targets)
+            }
+            Err(unavailable) => {
+                enforcement.read_only_guard = ReadOnlyGuard::ChildRules {
+                    reason: unavailable.to_string(),
+                };
+                None
+            }
+        }
+    };
+    let deny_read_covered = match crate::deny_read::cover(denied) {
+        Ok(()) => true,
+        Err(unavailable) => {
+            // Landlock still carves the paths out; only aliases go uncovered.
+            enforcement.notes.push(format!(
+                "deny_read falls back to path rules (other paths to the same files stay \
+                 readable): {unavailable}"
+            ));
+            false
+        }
+    };
+    Ok(Layout {
+        guards,
+        private_shm,
+        deny_read_covered,
+    })
 }
 
 /// Off Linux there is nothing to apply with: always an error.
@@ -145,15 +301,25 @@ fn set_no_new_privs() -> Result<(), SandboxError> {
     }
 }
 
-/// Replaces the current process with `command` (searched on `PATH`), with
-/// `CODEX_SANDBOX_NETWORK_DISABLED=1` when `network_disabled`. Returns only on failure.
+/// Runs `command` (searched on `PATH`), with `CODEX_SANDBOX_NETWORK_DISABLED=1` when
+/// `network_disabled`: replaces the current process with it, or, when `supervised` (this
+/// process is the sandbox's init, [`Enforcement::supervised`]), forks it, reaps every process
+/// until it ends and exits with its status. Returns only on failure.
 #[cfg(unix)]
-pub fn exec_command(command: &[OsString], network_disabled: bool) -> SandboxError {
+pub fn exec_command(
+    command: &[OsString],
+    network_disabled: bool,
+    supervised: bool,
+) -> SandboxError {
     use std::os::unix::process::CommandExt;
 
     let Some((program, args)) = command.split_first() else {
         return SandboxError::NoCommand;
     };
+    #[cfg(target_os = "linux")]
+    if supervised && let Err(e) = crate::supervise::fork_command() {
+        return SandboxError::Fork(e);
+    }
     let mut process = std::process::Command::new(program);
     process.args(args);
     if network_disabled {
@@ -168,6 +334,10 @@ pub fn exec_command(command: &[OsString], network_disabled: bool) -> SandboxErro
 
 /// Off Unix there is no exec: always an error.
 #[cfg(not(unix))]
-pub fn exec_command(_command: &[OsString], _network_disabled: bool) -> SandboxError {
+pub fn exec_command(
+    _command: &[OsString],
+    _network_disabled: bool,
+    _supervised: bool,
+) -> SandboxError {
     SandboxError::UnsupportedOs
 }

@@ -8,9 +8,8 @@ use crate::shortfall::Shortfall;
 /// the same machine.
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
-    /// The kernel cannot enforce the file-system rules, and partial enforcement was not
-    /// accepted.
-    #[error("cannot apply Landlock: {0}")]
+    /// The kernel lacks a piece of the sandbox, and partial enforcement was not accepted.
+    #[error("cannot sandbox: {0}")]
     Kernel(Shortfall),
     /// The landlock crate refused to build or apply the ruleset.
     #[cfg(target_os = "linux")]
@@ -38,6 +37,15 @@ pub enum SandboxError {
         /// What the write said.
         source: std::io::Error,
     },
+    /// The namespaces were made but the file-system view could not be built in them.
+    #[error("cannot build the sandbox's file-system view: {0}")]
+    Layout(String),
+    /// `fork` failed (the process limit of the caller, or memory).
+    #[error("cannot start the sandbox's init process (fork): {0}")]
+    Fork(std::io::Error),
+    /// The capabilities could not all be dropped.
+    #[error("cannot drop the sandbox's capabilities: {0}")]
+    Capabilities(std::io::Error),
     /// `prctl(PR_SET_NO_NEW_PRIVS)` failed.
     #[error("cannot set no_new_privs: {0}")]
     NoNewPrivs(std::io::Error),

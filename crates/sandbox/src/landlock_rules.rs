@@ -16,12 +16,12 @@
 //!   protects nothing here.)
 //! - A protected mountpoint cannot be renamed or removed (`EBUSY`), and nothing beneath it can
 //!   be written (`EROFS`), linked out (`EXDEV`) or mounted over (Landlock forbids mounts).
-//! - A root that contains another root's protected path deeper down (a configured parent of
-//!   the cwd, or `/tmp` around a cwd under `/tmp`) is still carved around the inner root, so
-//!   the repository cannot be moved aside and replaced by one with planted hooks; entries
-//!   directly in that outer root can be written but not created, removed or renamed. The same
-//!   holds for a root whose `.git` or `.codex` is a symlink (a mount would land on the target,
-//!   leaving the link replaceable).
+//! - A root that contains another root (a configured parent of the cwd, or `/tmp` around a
+//!   cwd under `/tmp`) is one rule too: the inner root is a mountpoint, which cannot be moved
+//!   aside and replaced by a repository with planted hooks. Only a protected path deeper in a
+//!   root than its direct children (a git dir named by a `.git` file) has the directories
+//!   leading to it carved out, and a root whose `.git` or `.codex` is a symlink has the link
+//!   carved out (a mount would land on the target, leaving the link replaceable).
 //! - Fallback, when no mount namespace can be had (user namespaces disabled, a container
 //!   profile, nested sandboxes): every protected path, even a missing one, is carved out. In
 //!   a root with protected paths (the policy cwd always has) the root itself then gets no
@@ -31,9 +31,10 @@
 //!   target. Writes through a symlink are judged at the target's real path.
 //! - Directories that cannot be listed (permissions) get no rule below them: stricter, never
 //!   looser.
-//! - When deny-read paths are given, directory listing stays allowed everywhere (tools need
-//!   to list `/` and `$HOME`), so the names inside a denied directory remain visible; the
-//!   contents of its files do not.
+//! - Deny-read paths are normally covered by mounts (`deny_read`) and need no rule here. Only
+//!   when those mounts cannot be made are they carved out of "read everything"; directory
+//!   listing then stays allowed everywhere (tools need to list `/` and `$HOME`), so the names
+//!   inside a denied directory remain visible, the contents of its files do not.
 //! - Rules are path-based: a hard link that already exists inside a root is written through
 //!   like any file there. Creating new links to outside files is refused by Landlock.
 
@@ -42,7 +43,7 @@ use std::path::{Path, PathBuf};
 
 use landlock::{
     ABI, Access, AccessFs, AccessNet, BitFlags, PathBeneath, PathFd, Ruleset, RulesetAttr,
-    RulesetCreatedAttr, RulesetStatus,
+    RulesetCreatedAttr, RulesetStatus, Scope,
 };
 
 use crate::error::SandboxError;
@@ -115,13 +116,14 @@ pub(crate) fn plan(
 }
 
 /// What must still be left out of `root`'s write grant when the protected paths in `mounted`
-/// are read-only mounts: nothing for a mount directly in the root (the mountpoint cannot be
-/// renamed or removed), but the directories between the root and a deeper mount must not be
-/// renamable, or a command could move the repository aside and put a fresh `.git` with hooks
-/// where it was. So for a deeper mount the outermost nested root on the way (which has its own
-/// rule), or else the mount itself, is carved out, and the root's directories leading there get
-/// no rule of their own. Protected paths that are not covered by a mount (symlinks) are carved
-/// out as before; missing ones are not (nothing exists to protect).
+/// are read-only mounts and every writable root is itself a bind mount (`layout`): nothing
+/// for a mount directly in the root or in a nested root (mountpoints cannot be renamed or
+/// removed, so a repository that is a root cannot be moved aside and replaced by one with
+/// fresh hooks). For a deeper mount with no root on the way (a git dir named by a `.git`
+/// file), the directories leading to it must not be renamable either, so the mount is carved
+/// out and those directories get no rule of their own. Protected paths that are not covered
+/// by a mount (symlinks) are carved out as before; missing ones are not (nothing exists to
+/// protect).
 fn carve_outs(root: &WritableRoot, roots: &[WritableRoot], mounted: &[PathBuf]) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = Vec::new();
     for path in &root.read_only_subpaths {
@@ -129,13 +131,27 @@ fn carve_outs(root: &WritableRoot, roots: &[WritableRoot], mounted: &[PathBuf]) 
             Some(mount) if mount.parent() == Some(root.root.as_path()) || *mount == root.root => {
                 continue;
             }
-            Some(mount) => roots
-                .iter()
-                .map(|r| &r.root)
-                .filter(|r| **r != root.root && r.starts_with(&root.root) && mount.starts_with(r))
-                .min_by_key(|r| r.components().count())
-                .unwrap_or(mount)
-                .clone(),
+            Some(mount) => {
+                let nested_root = roots.iter().any(|r| {
+                    r.root != root.root
+                        && r.root.starts_with(&root.root)
+                        && mount.parent() == Some(r.root.as_path())
+                });
+                if nested_root {
+                    continue;
+                }
+                // Deeper inside a nested root: that root carves it, and this (outer) root
+                // must not grant it back, so the nested root is left out whole.
+                roots
+                    .iter()
+                    .map(|r| &r.root)
+                    .filter(|r| {
+                        **r != root.root && r.starts_with(&root.root) && mount.starts_with(r)
+                    })
+                    .min_by_key(|r| r.components().count())
+                    .unwrap_or(mount)
+                    .clone()
+            }
             None if fs::symlink_metadata(path).is_err() => continue,
             None => path.clone(),
         };
@@ -180,14 +196,20 @@ fn grant_except(path: &Path, is_dir: bool, excluded: &[&Path], grant: Grant, out
 }
 
 /// Builds the ruleset from `rules` and restricts the calling process with it (and sets
-/// `no_new_privs`). `network` false also denies TCP bind/connect where the kernel can.
+/// `no_new_privs`). Signals to processes outside the sandbox's Landlock domain are refused
+/// (ABI 6). `network` false also denies TCP bind/connect and connecting to abstract Unix
+/// sockets outside the domain, where the kernel can.
 pub(crate) fn restrict_self(rules: &[Rule], network: bool) -> Result<(), SandboxError> {
     let abi = ABI::from(TARGET_ABI as i32);
     let all = AccessFs::from_all(abi);
     let file_only = AccessFs::from_file(abi);
-    let mut ruleset = Ruleset::default().handle_access(all)?;
+    let mut ruleset = Ruleset::default()
+        .handle_access(all)?
+        .scope(Scope::Signal)?;
     if !network {
-        ruleset = ruleset.handle_access(AccessNet::from_all(abi))?;
+        ruleset = ruleset
+            .handle_access(AccessNet::from_all(abi))?
+            .scope(Scope::AbstractUnixSocket)?;
     }
     let mut created = ruleset.create()?;
     for rule in rules {
@@ -297,7 +319,7 @@ mod tests {
     }
 
     #[test]
-    fn mounted_paths_leave_their_root_one_rule_but_outer_roots_are_carved() {
+    fn mounted_paths_and_nested_roots_leave_roots_whole_but_symlinks_are_carved() {
         let dir = tempfile::tempdir().unwrap();
         let base = dir.path().canonicalize().unwrap();
         let ws = base.join("ws");
@@ -326,11 +348,18 @@ mod tests {
         ];
         let mounted = [base.join("linked/real"), ws.join(".git")];
         let rules = plan(&roots, &[], Some(&mounted));
-        // `ws` is one rule; `base` is carved around `ws` (its own root) so `ws` stays put;
-        // `linked` is carved around its symlinked `.git`.
+        // `ws` is one rule and `base` needs no carving around it (`ws` is a mountpoint that
+        // stays put); `linked`, and `base` on the way to it, are carved around the symlinked
+        // `.git`.
         assert_eq!(
             write_rules(&rules),
-            vec![base.join("linked/real"), base.join("other"), ws.clone()]
+            vec![
+                base.join("linked/real"),
+                base.join("linked/real"),
+                base.join("other"),
+                ws.clone(),
+                ws.clone()
+            ]
         );
         // Without mounts, every protected path, even the missing `.codex`, is carved out.
         let rules = plan(&roots[..1], &[], None);

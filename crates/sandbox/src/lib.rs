@@ -4,26 +4,39 @@
 //! - [`writable_roots`] says where a policy lets commands write, and which subpaths of those
 //!   roots stay read-only (`.git`, `.codex`). [`WritableRoot::is_path_writable`] answers the
 //!   question for one path, e.g. to decide whether a patch needs approval.
-//! - [`apply_to_current_process`] enforces a policy on the calling process (read-only bind
-//!   mounts over `.git` and `.codex` in a private mount namespace, Landlock for the file
-//!   system, a seccomp filter for network and process-inspection syscalls, `no_new_privs`
-//!   against setuid binaries); [`exec_command`] then replaces the process with the command,
-//!   which inherits every restriction. The `codex-linux-sandbox` binary is just those two
-//!   calls, so no command pays for a fork, a re-exec or a probe.
+//! - [`apply_to_current_process`] enforces a policy on the calling process and
+//!   [`exec_command`] then runs the command, which inherits every restriction. The
+//!   `codex-linux-sandbox` binary is just those two calls. In order:
+//!   1. descriptors above 2 closed (`limits`);
+//!   2. new mount, PID and IPC namespaces, plus a user namespace mapping the caller's ids to
+//!      themselves when the caller is not root (`namespaces`); the helper forks, and its
+//!      child, pid 1 of the new namespace, does the rest (`supervise`);
+//!   3. the host's mounts made read-only and `nosuid` at once, a private `/dev/shm` and
+//!      `/proc`, each writable root bound read-write onto itself, the existing `.git` and
+//!      `.codex` inside them bound read-only on top, and every `deny_read` path covered by an
+//!      empty mode-000 mount wherever a mount makes it reachable (`layout`, `mount_guard`,
+//!      `deny_read`);
+//!   4. a process limit (`limits`);
+//!   5. Landlock: reads everywhere but `deny_read`, writes only in the roots, `/dev/null` and
+//!      the private `/dev/shm`; signals and abstract Unix sockets scoped to the sandbox
+//!      (`landlock_rules`);
+//!   6. every capability dropped, root included (`caps`), then `no_new_privs` and the
+//!      seccomp filter (`seccomp`);
+//!   7. the init forks the command, reaps whatever it leaves, and exits with its status when
+//!      it ends; the kernel then kills everything left in the namespace.
 //! - [`sandboxed_command`] builds the `std::process::Command` that runs a command under that
 //!   binary (found by [`find_sandbox_exe`]) with the argv Codex uses, so either helper works.
 //!
-//! Landlock only ever adds access, so it cannot grant "a root minus its `.git`" in one rule.
-//! Each writable root gets one write rule, and the `.git` and `.codex` that exist in it are
-//! bind-mounted read-only onto themselves in a mount namespace of the command's own (a user
-//! namespace mapping the caller's ids to themselves makes that possible without root).
-//! Everything in the root but those is writable, including creating, removing and renaming
-//! entries directly in it. A protected path that does not exist yet is not protected from
-//! being created. When no namespace can be made, the crate falls back to granting each child
-//! of the root except the protected ones ([`ReadOnlyGuard::ChildRules`]): just as safe, but
-//! entries directly in such a root can then be written and not created, removed or renamed.
-//! Deny-read paths are always carved out of "read everything" by enumeration. The
-//! `landlock_rules` and `mount_guard` modules list every consequence.
+//! Layers overlap on purpose: a write outside the roots meets the read-only mount and
+//! Landlock; a mount call meets seccomp, Landlock and the missing capability. Where the
+//! kernel lacks a layer (no Landlock, no user namespaces, no `mount_setattr`) the request
+//! fails with a [`Shortfall`] naming it, unless partial enforcement is accepted; without a
+//! mount namespace `.git` and `.codex` are then kept read-only by granting each child of the
+//! root except them ([`ReadOnlyGuard::ChildRules`]): just as safe, but entries directly in
+//! such a root can then be written and not created, removed or renamed. A protected path
+//! that does not exist yet is not protected from being created (there is nothing to mount
+//! over). Another hard link to a denied file stays readable (a note says so); without a
+//! mount namespace deny-read paths are carved out of "read everything" by enumeration.
 //!
 //! ```no_run
 //! use codex_protocol::SandboxPolicy;
@@ -42,18 +55,30 @@
 //! ```
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+#[cfg(target_os = "linux")]
+mod caps;
 mod command;
+#[cfg(target_os = "linux")]
+mod deny_read;
 mod enforce;
 mod error;
 #[cfg(target_os = "linux")]
 mod landlock_rules;
 #[cfg(target_os = "linux")]
+mod layout;
+#[cfg(target_os = "linux")]
+mod limits;
+#[cfg(target_os = "linux")]
 mod mount_guard;
+#[cfg(target_os = "linux")]
+mod namespaces;
 mod paths;
 mod roots;
 #[cfg(target_os = "linux")]
 mod seccomp;
 mod shortfall;
+#[cfg(target_os = "linux")]
+mod supervise;
 
 pub use codex_protocol::SandboxPolicy;
 pub use command::{

@@ -1,53 +1,26 @@
 //! Keeping `.git` and `.codex` read-only inside a writable root with bind mounts.
 //!
 //! Landlock can only add access, so it cannot say "the whole root except its `.git`" in one
-//! rule. Instead each existing protected path is bind-mounted onto itself read-only, in a
-//! mount namespace private to this process (and everything it execs), and the root gets one
-//! Landlock write rule. The read-only mount refuses every write beneath it (`EROFS`), and the
-//! mountpoint itself cannot be removed, renamed or replaced (`EBUSY`); Landlock refuses the
-//! command any `mount`/`umount` of its own, so it cannot take the mounts away again, and
-//! Landlock's ptrace scoping keeps it from opening another process's `/proc/PID/ns/mnt` to
-//! `setns` back into a namespace without them.
+//! rule. Instead each existing protected path is bind-mounted onto itself read-only, in the
+//! sandbox's mount namespace (see `layout`, which builds the rest of the view first), and
+//! the root gets one Landlock write rule. The read-only mount refuses every write beneath it
+//! (`EROFS`), and the mountpoint itself cannot be removed, renamed or replaced (`EBUSY`);
+//! Landlock and seccomp refuse the command every mount call, and it holds no capability, so
+//! it cannot take the mounts away again; and the PID namespace leaves it no other process
+//! whose mount namespace it could enter.
 //!
-//! Setting up takes a few system calls in this process, before Landlock and seccomp, with no
-//! fork and no re-exec:
-//! - root: `unshare(CLONE_NEWNS)`;
-//! - anyone else (or root without `CAP_SYS_ADMIN`): `unshare(CLONE_NEWUSER | CLONE_NEWNS)` and
-//!   a user namespace that maps the caller's uid and gid to themselves, so files keep their
-//!   real owner and the command, not being uid 0 there, loses every capability at `execve`;
-//! - then `/` is made recursively private (nothing propagates back to the host), and each
-//!   path is bind-mounted onto itself and remounted read-only, keeping the `nosuid`, `nodev`,
-//!   `noexec` and `nosymfollow` flags of the mount it lies on (the kernel refuses to drop
-//!   them inside a user namespace).
-//!
-//! When the namespace cannot be had (user namespaces disabled, a container's seccomp
-//! profile, or already inside a sandbox), the caller falls back to granting the root's
-//! children one by one, which keeps the protection at the price of entries directly in the
-//! root (see `landlock_rules`).
+//! Each remount keeps the `nosuid`, `nodev`, `noexec` and `nosymfollow` flags of the mount it
+//! lies on (the kernel refuses to drop them inside a user namespace).
 
-use std::ffi::CString;
 use std::io;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-use crate::error::SandboxError;
+use crate::layout::{c_string, mount};
+use crate::namespaces::Unavailable;
 use crate::roots::WritableRoot;
 
 /// `ST_NOSYMFOLLOW` from `statvfs(3)`; not in every libc release.
 const ST_NOSYMFOLLOW: libc::c_ulong = 0x2000;
-
-/// Why the namespace or a mount could not be set up: the step and the kernel's answer.
-#[derive(Debug)]
-pub(crate) struct Unavailable {
-    pub(crate) step: String,
-    pub(crate) source: io::Error,
-}
-
-impl std::fmt::Display for Unavailable {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.step, self.source)
-    }
-}
 
 /// The paths to mount read-only: the existing protected subpaths of every root that are not
 /// symlinks (a mount would land on the target, leaving the link itself replaceable), without
@@ -71,53 +44,16 @@ pub(crate) fn targets(roots: &[WritableRoot]) -> Vec<PathBuf> {
     out
 }
 
-/// Moves this process into a private mount namespace and mounts each of `paths` read-only
-/// onto itself. `Ok(Err(_))` says the namespace or a mount could not be had (the caller
-/// falls back); `Err(_)` is a half-made user namespace this process cannot go on from.
-pub(crate) fn protect(paths: &[PathBuf]) -> Result<Result<(), Unavailable>, SandboxError> {
-    if let Err(unavailable) = enter_namespace()? {
-        return Ok(Err(unavailable));
-    }
-    Ok(mount_read_only(paths))
-}
-
-fn enter_namespace() -> Result<Result<(), Unavailable>, SandboxError> {
-    // SAFETY: geteuid/getegid only read this process's credentials.
-    let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
-    // Root with CAP_SYS_ADMIN needs no user namespace; root without it (a container) gets
-    // EPERM here and tries the user namespace like anyone else.
-    if uid == 0 && unshare(libc::CLONE_NEWNS).is_ok() {
-        return Ok(Ok(()));
-    }
-    if let Err(source) = unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWNS) {
-        return Ok(Err(Unavailable {
-            step: "unshare(CLONE_NEWUSER | CLONE_NEWNS)".to_owned(),
-            source,
-        }));
-    }
-    // From here on this process is in the new user namespace: a failure cannot be undone.
-    let map = |file: &str, contents: String| {
-        std::fs::write(file, contents).map_err(|source| SandboxError::UserNamespace {
-            file: file.to_owned(),
-            source,
-        })
-    };
-    map("/proc/self/setgroups", "deny".to_owned())?;
-    map("/proc/self/uid_map", format!("{uid} {uid} 1"))?;
-    map("/proc/self/gid_map", format!("{gid} {gid} 1"))?;
-    Ok(Ok(()))
-}
-
-fn mount_read_only(paths: &[PathBuf]) -> Result<(), Unavailable> {
-    mount(None, Path::new("/"), libc::MS_REC | libc::MS_PRIVATE)
-        .map_err(|source| unavailable("make / private", Path::new("/"), source))?;
+/// Mounts each of `paths` read-only onto itself, in the current (private) mount namespace.
+pub(crate) fn mount_read_only(paths: &[PathBuf]) -> Result<(), Unavailable> {
     for path in paths {
         let flags = carried_flags(path).map_err(|source| unavailable("statvfs", path, source))?;
-        mount(Some(path), path, libc::MS_BIND | libc::MS_REC)
+        mount(Some(path), path, None, libc::MS_BIND | libc::MS_REC)
             .map_err(|source| unavailable("bind-mount", path, source))?;
         mount(
             None,
             path,
+            None,
             libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY | flags,
         )
         .map_err(|source| unavailable("remount read-only", path, source))?;
@@ -153,42 +89,6 @@ fn carried_flags(path: &Path) -> io::Result<libc::c_ulong> {
         }
     }
     Ok(flags)
-}
-
-fn unshare(flags: libc::c_int) -> io::Result<()> {
-    // SAFETY: unshare takes an integer and changes only this process's namespaces; the
-    // process is single-threaded here, as CLONE_NEWUSER requires.
-    if unsafe { libc::unshare(flags) } == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
-}
-
-fn mount(source: Option<&Path>, target: &Path, flags: libc::c_ulong) -> io::Result<()> {
-    let source = source.map(c_string).transpose()?;
-    let target = c_string(target)?;
-    let source_ptr = source.as_ref().map_or(std::ptr::null(), |s| s.as_ptr());
-    // SAFETY: the strings are NUL-terminated and outlive the call; a null source, file
-    // system type and data are what bind mounts, remounts and propagation changes expect.
-    let rc = unsafe {
-        libc::mount(
-            source_ptr,
-            target.as_ptr(),
-            std::ptr::null(),
-            flags,
-            std::ptr::null(),
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
-}
-
-fn c_string(path: &Path) -> io::Result<CString> {
-    CString::new(path.as_os_str().as_bytes()).map_err(io::Error::other)
 }
 
 #[cfg(test)]

@@ -1,16 +1,32 @@
 //! The seccomp half of the sandbox: system calls a sandboxed command may not make.
 //!
-//! Always denied (any sandboxed policy): `ptrace`, `process_vm_readv`/`process_vm_writev`
-//! and `pidfd_getfd` (reading or writing another process's memory or descriptors), and the
-//! terminal ioctls `TIOCSTI`/`TIOCLINUX` (typing into the user's terminal). Landlock already
-//! scopes ptrace to the sandbox's own children; this closes it entirely.
+//! Always denied (any sandboxed policy):
+//! - `ptrace`, `process_vm_readv`/`process_vm_writev` and `pidfd_getfd` (reading or writing
+//!   another process's memory or descriptors), and the terminal ioctls `TIOCSTI`/`TIOCLINUX`
+//!   (typing into the user's terminal). Landlock already scopes ptrace to the sandbox's own
+//!   children; this closes it entirely;
+//! - the whole mount API, old and new (`mount`, `umount2`, `pivot_root`, `chroot`,
+//!   `mount_setattr`, `open_tree`, `open_tree_attr`, `fsopen`, `fsconfig`, `fsmount`, `fspick`,
+//!   `move_mount`): Landlock has no hook for `mount_setattr` and `open_tree`, and the
+//!   read-only mounts are what keeps `.git` and the rest of the host read-only;
+//! - new namespaces (`unshare`, `setns`, `clone` with any `CLONE_NEW*` flag; `clone3`, whose
+//!   flags a filter cannot read, fails with `ENOSYS` so libc falls back to `clone`): a nested
+//!   user namespace would hand the command a fresh set of capabilities;
+//! - `mknod`/`mknodat` of character and block devices (fifos and sockets stay allowed);
+//! - host-wide and kernel calls: `sethostname`, `setdomainname`, `bpf`, `perf_event_open`,
+//!   module loading, `kexec_*`, `reboot`, `swapon`/`swapoff`, `acct`, clock setting, `syslog`,
+//!   `quotactl`, `iopl`/`ioperm`, the kernel keyring (`keyctl`, `add_key`, `request_key`,
+//!   which would reach the user's session keyring), `userfaultfd` and `open_by_handle_at`.
+//!   Without capabilities most of these fail anyway; the filter does not rely on that.
 //!
 //! Denied unless the policy allows network: creating any socket but `AF_UNIX`, `connect`,
 //! `bind`, `listen`, `accept`/`accept4`, `sendto` with a destination address, `sendmmsg`,
 //! `recvmmsg`, `getsockopt`/`setsockopt`, `getpeername`/`getsockname`, `shutdown` and the
 //! io_uring calls (which could do all of the above without passing through seccomp).
-//! `send`/`recv`/`sendmsg`/`recvmsg`/`read`/`write` stay allowed, so Unix socketpairs and
-//! pipes work; `send()` is `sendto` with no address, hence the address condition.
+//! `send`/`recv`/`sendmsg`/`recvmsg`/`read`/`write` stay allowed, so Unix stream socketpairs
+//! and pipes work; `send()` is `sendto` with no address, hence the address condition.
+//! Unix datagram and seqpacket sockets are denied too: `sendmsg` with a destination address
+//! (which a filter cannot read) would reach any pathname or abstract socket on the host.
 //!
 //! Denied calls fail with `EPERM`. On x86_64 a second, hand-written filter denies every x32
 //! system call (numbers with bit 30 set), which the first filter would not recognise; calls
@@ -29,18 +45,104 @@ use crate::error::SandboxError;
 const TIOCSTI: u64 = 0x5412;
 const TIOCLINUX: u64 = 0x541C;
 
-/// The filters to install, in order.
-pub(crate) fn filters(network: bool) -> Result<Vec<BpfProgram>, SandboxError> {
-    let arch = target_arch()?;
-    let mut rules: BTreeMap<i64, Vec<SeccompRule>> = BTreeMap::new();
-    for nr in [
+/// `open_tree_attr` (Linux 6.15), not yet in every libc release; the number is the same on
+/// every architecture.
+const SYS_OPEN_TREE_ATTR: i64 = 467;
+
+/// The `CLONE_NEW*` flags, each of which creates a namespace.
+const CLONE_NEW_FLAGS: [libc::c_int; 8] = [
+    libc::CLONE_NEWNS,
+    libc::CLONE_NEWCGROUP,
+    libc::CLONE_NEWUTS,
+    libc::CLONE_NEWIPC,
+    libc::CLONE_NEWUSER,
+    libc::CLONE_NEWPID,
+    libc::CLONE_NEWNET,
+    0x80, // CLONE_NEWTIME
+];
+
+/// System calls denied outright under every sandboxed policy.
+fn always_denied() -> Vec<i64> {
+    let mut out = vec![
         libc::SYS_ptrace,
         libc::SYS_process_vm_readv,
         libc::SYS_process_vm_writev,
         libc::SYS_pidfd_getfd,
-    ] {
+        libc::SYS_mount,
+        libc::SYS_umount2,
+        libc::SYS_pivot_root,
+        libc::SYS_chroot,
+        libc::SYS_mount_setattr,
+        libc::SYS_open_tree,
+        SYS_OPEN_TREE_ATTR,
+        libc::SYS_fsopen,
+        libc::SYS_fsconfig,
+        libc::SYS_fsmount,
+        libc::SYS_fspick,
+        libc::SYS_move_mount,
+        libc::SYS_unshare,
+        libc::SYS_setns,
+        libc::SYS_sethostname,
+        libc::SYS_setdomainname,
+        libc::SYS_bpf,
+        libc::SYS_perf_event_open,
+        libc::SYS_kexec_load,
+        libc::SYS_kexec_file_load,
+        libc::SYS_init_module,
+        libc::SYS_finit_module,
+        libc::SYS_delete_module,
+        libc::SYS_reboot,
+        libc::SYS_swapon,
+        libc::SYS_swapoff,
+        libc::SYS_acct,
+        libc::SYS_settimeofday,
+        libc::SYS_clock_settime,
+        libc::SYS_clock_adjtime,
+        libc::SYS_adjtimex,
+        libc::SYS_syslog,
+        libc::SYS_quotactl,
+        libc::SYS_keyctl,
+        libc::SYS_add_key,
+        libc::SYS_request_key,
+        libc::SYS_userfaultfd,
+        libc::SYS_open_by_handle_at,
+    ];
+    #[cfg(target_arch = "x86_64")]
+    out.extend([libc::SYS_iopl, libc::SYS_ioperm]);
+    out
+}
+
+/// The filters to install, in order.
+pub(crate) fn filters(network: bool) -> Result<Vec<BpfProgram>, SandboxError> {
+    let arch = target_arch()?;
+    let mut rules: BTreeMap<i64, Vec<SeccompRule>> = BTreeMap::new();
+    for nr in always_denied() {
         rules.insert(nr, Vec::new());
     }
+    // clone(flags, ...): flags are the first argument on both architectures.
+    rules.insert(
+        libc::SYS_clone,
+        CLONE_NEW_FLAGS
+            .iter()
+            .map(|&flag| masked(0, flag as u64, flag as u64))
+            .collect::<Result<_, _>>()?,
+    );
+    let device_types = [libc::S_IFCHR, libc::S_IFBLK];
+    rules.insert(
+        libc::SYS_mknodat,
+        device_types
+            .iter()
+            .map(|&kind| masked(2, u64::from(libc::S_IFMT), u64::from(kind)))
+            .collect::<Result<_, _>>()?,
+    );
+    #[cfg(target_arch = "x86_64")]
+    rules.insert(
+        libc::SYS_mknod,
+        device_types
+            .iter()
+            .map(|&kind| masked(1, u64::from(libc::S_IFMT), u64::from(kind)))
+            .collect::<Result<_, _>>()?,
+    );
     rules.insert(
         libc::SYS_ioctl,
         vec![
@@ -68,17 +170,26 @@ pub(crate) fn filters(network: bool) -> Result<Vec<BpfProgram>, SandboxError> {
         ] {
             rules.insert(nr, Vec::new());
         }
-        let not_unix = libc::AF_UNIX as u64;
+        let unix = libc::AF_UNIX as u64;
         for nr in [libc::SYS_socket, libc::SYS_socketpair] {
-            rules.insert(
-                nr,
-                vec![rule(
-                    0,
-                    SeccompCmpArgLen::Dword,
-                    SeccompCmpOp::Ne,
-                    not_unix,
-                )?],
-            );
+            let mut socket_rules = vec![rule(0, SeccompCmpArgLen::Dword, SeccompCmpOp::Ne, unix)?];
+            for kind in [libc::SOCK_DGRAM, libc::SOCK_SEQPACKET] {
+                // The type's low bits; SOCK_NONBLOCK and SOCK_CLOEXEC sit above them.
+                let conditions = vec![
+                    condition(0, SeccompCmpArgLen::Dword, SeccompCmpOp::Eq, unix)?,
+                    condition(
+                        1,
+                        SeccompCmpArgLen::Dword,
+                        SeccompCmpOp::MaskedEq(0xf),
+                        kind as u64,
+                    )?,
+                ];
+                socket_rules.push(
+                    SeccompRule::new(conditions)
+                        .map_err(|e| SandboxError::SeccompBuild(e.to_string()))?,
+                );
+            }
+            rules.insert(nr, socket_rules);
         }
         rules.insert(
             libc::SYS_sendto,
@@ -95,7 +206,7 @@ pub(crate) fn filters(network: bool) -> Result<Vec<BpfProgram>, SandboxError> {
     let program: BpfProgram = filter
         .try_into()
         .map_err(|e: seccompiler::BackendError| SandboxError::SeccompBuild(e.to_string()))?;
-    let mut programs = vec![program];
+    let mut programs = vec![program, clone3_enosys(arch)?];
     if cfg!(target_arch = "x86_64") {
         programs.push(deny_x32());
     }
@@ -112,15 +223,49 @@ pub(crate) fn install(programs: &[BpfProgram]) -> Result<(), SandboxError> {
     Ok(())
 }
 
+/// `clone3` answers `ENOSYS`, so libc retries with `clone`, whose flags the main filter reads.
+fn clone3_enosys(arch: TargetArch) -> Result<BpfProgram, SandboxError> {
+    let rules: BTreeMap<i64, Vec<SeccompRule>> = [(libc::SYS_clone3, Vec::new())].into();
+    let filter = SeccompFilter::new(
+        rules,
+        SeccompAction::Allow,
+        SeccompAction::Errno(libc::ENOSYS as u32),
+        arch,
+    )
+    .map_err(|e| SandboxError::SeccompBuild(e.to_string()))?;
+    filter
+        .try_into()
+        .map_err(|e: seccompiler::BackendError| SandboxError::SeccompBuild(e.to_string()))
+}
+
+fn condition(
+    arg: u8,
+    len: SeccompCmpArgLen,
+    op: SeccompCmpOp,
+    value: u64,
+) -> Result<SeccompCondition, SandboxError> {
+    SeccompCondition::new(arg, len, op, value)
+        .map_err(|e| SandboxError::SeccompBuild(e.to_string()))
+}
+
 fn rule(
     arg: u8,
     len: SeccompCmpArgLen,
     op: SeccompCmpOp,
     value: u64,
 ) -> Result<SeccompRule, SandboxError> {
-    let condition = SeccompCondition::new(arg, len, op, value)
-        .map_err(|e| SandboxError::SeccompBuild(e.to_string()))?;
-    SeccompRule::new(vec![condition]).map_err(|e| SandboxError::SeccompBuild(e.to_string()))
+    SeccompRule::new(vec![condition(arg, len, op, value)?])
+        .map_err(|e| SandboxError::SeccompBuild(e.to_string()))
+}
+
+/// Matches when `(arg & mask) == value`.
+fn masked(arg: u8, mask: u64, value: u64) -> Result<SeccompRule, SandboxError> {
+    rule(
+        arg,
+        SeccompCmpArgLen::Qword,
+        SeccompCmpOp::MaskedEq(mask),
+        value,
+    )
 }
 
 fn target_arch() -> Result<TargetArch, SandboxError> {
@@ -181,7 +326,7 @@ mod tests {
         assert!(strict[0].len() > open[0].len());
         assert_eq!(
             strict.len(),
-            if cfg!(target_arch = "x86_64") { 2 } else { 1 }
+            if cfg!(target_arch = "x86_64") { 3 } else { 2 }
         );
     }
 }

@@ -71,8 +71,16 @@ impl KernelLandlock {
 }
 
 /// A missing kernel feature, named for the person who has to fix it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Shortfall {
+    /// A piece of the isolation around Landlock could not be set up: the namespaces, the
+    /// read-only view of the host, a private `/proc` or `/dev/shm`.
+    Isolation {
+        /// What is missing, for the message.
+        what: &'static str,
+        /// The step that failed and the kernel's answer.
+        detail: String,
+    },
     /// No Landlock in this kernel.
     NoLandlock,
     /// Landlock compiled in but not enabled.
@@ -92,6 +100,13 @@ pub enum Shortfall {
 impl fmt::Display for Shortfall {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::Isolation { what, detail } => write!(
+                f,
+                "kernel lacks {what} ({detail}); without it commands could change files' \
+                 metadata outside the roots, outlive the command or see other processes \
+                 (user namespaces may be disabled: see sysctl user.max_user_namespaces, or a \
+                 container's seccomp profile)"
+            ),
             Self::NoLandlock => f.write_str(
                 "kernel lacks Landlock (needs Linux 5.13 or later built with \
                  CONFIG_SECURITY_LANDLOCK=y), so file-system writes cannot be confined",

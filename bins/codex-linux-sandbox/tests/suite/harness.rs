@@ -52,8 +52,16 @@ pub(crate) fn sandbox_bin(user: User) -> PathBuf {
         ));
         if !copy.exists() {
             // Copy then rename, so a concurrent test run never executes a half-written file.
+            // `cp` does the writing, so this multi-threaded process never holds a writable
+            // descriptor on the executable that a sibling test's fork could inherit (running
+            // it would then fail with ETXTBSY).
             let partial = dir.join(format!("partial-{}", std::process::id()));
-            std::fs::copy(&built, &partial).unwrap();
+            let cp = Command::new("cp")
+                .arg(&built)
+                .arg(&partial)
+                .status()
+                .unwrap();
+            assert!(cp.success(), "cp {}", built.display());
             std::fs::set_permissions(&partial, std::fs::Permissions::from_mode(0o755)).unwrap();
             std::fs::rename(&partial, &copy).unwrap();
         }

@@ -36,7 +36,7 @@ fn no_landlock_is_refused_by_name() {
     assert_eq!(out.status.code(), Some(125), "{out:?}");
     let err = stderr(&out);
     assert!(
-        err.starts_with("codex-linux-sandbox: cannot apply Landlock: kernel lacks Landlock"),
+        err.starts_with("codex-linux-sandbox: cannot sandbox: kernel lacks Landlock"),
         "{err}"
     );
     assert!(err.contains("--allow-partial"), "{err}");

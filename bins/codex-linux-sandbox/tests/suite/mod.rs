@@ -1,4 +1,5 @@
 mod cli;
+mod escapes;
 mod filesystem;
 mod harness;
 mod kernel;

@@ -74,7 +74,7 @@ const COMMAND_TABLE: &[(AskForApproval, Class, Want, Want, Want)] = {
     use Class::{Dangerous, Escalated, Plain, Safe};
     use Want::{Ask, Direct, RejectEscalation, RejectUntrusted, Sandboxed};
     &[
-        (UnlessTrusted, Safe, Direct, Direct, Direct),
+        (UnlessTrusted, Safe, Direct, Sandboxed, Ask),
         (UnlessTrusted, Plain, Ask, Ask, Ask),
         (UnlessTrusted, Dangerous, Ask, Ask, Ask),
         (
@@ -84,7 +84,7 @@ const COMMAND_TABLE: &[(AskForApproval, Class, Want, Want, Want)] = {
             RejectEscalation,
             RejectEscalation,
         ),
-        (OnFailure, Safe, Direct, Direct, Direct),
+        (OnFailure, Safe, Direct, Sandboxed, Ask),
         (OnFailure, Plain, Direct, Sandboxed, Ask),
         (OnFailure, Dangerous, Ask, Ask, Ask),
         (
@@ -94,11 +94,11 @@ const COMMAND_TABLE: &[(AskForApproval, Class, Want, Want, Want)] = {
             RejectEscalation,
             RejectEscalation,
         ),
-        (OnRequest, Safe, Direct, Direct, Direct),
+        (OnRequest, Safe, Direct, Sandboxed, Ask),
         (OnRequest, Plain, Direct, Sandboxed, Ask),
         (OnRequest, Dangerous, Ask, Ask, Ask),
         (OnRequest, Escalated, Direct, Ask, Ask),
-        (Never, Safe, Direct, Direct, Direct),
+        (Never, Safe, Direct, Sandboxed, RejectUntrusted),
         (Never, Plain, Direct, Sandboxed, RejectUntrusted),
         (Never, Dangerous, Ask, Ask, Ask),
         (
@@ -155,7 +155,8 @@ fn escalation_message_names_the_policy() {
 }
 
 #[test]
-fn escalated_safe_command_under_on_request_runs_directly() {
+fn escalated_safe_command_under_on_request_asks() {
+    // Escalation asks to leave the sandbox: a safe-looking argv does not grant that.
     let got = assess_command_safety(
         &argv(&["ls"]),
         OnRequest,
@@ -164,29 +165,66 @@ fn escalated_safe_command_under_on_request_runs_directly() {
         true,
         true,
     );
-    assert_eq!(got, SafetyCheck::AutoApprove { sandboxed: false });
+    assert_eq!(got, SafetyCheck::AskUser);
 }
 
 #[test]
-fn session_approval_skips_the_table_and_the_danger_check() {
+fn known_safe_commands_stay_in_the_sandbox() {
+    // Regression (issue 12, cause 1): git runs config-driven programs, `cat` reads deny_read
+    // files, and PATH may hold a planted binary; none of that is safe unconfined.
+    let none = HashSet::new();
+    for command in [
+        argv(&["git", "status"]),
+        argv(&["cat", "/home/me/.ssh/id_ed25519"]),
+        argv(&["bash", "-lc", "git log | head"]),
+    ] {
+        for approval in AskForApproval::ALL {
+            for policy in [SandboxPolicy::ReadOnly, SandboxPolicy::workspace_write()] {
+                assert_eq!(
+                    assess_command_safety(&command, approval, &policy, &none, false, true),
+                    SafetyCheck::AutoApprove { sandboxed: true },
+                    "{approval} {command:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn approved_commands_run_sandboxed_unless_escalated() {
+    let ww = SandboxPolicy::workspace_write();
+    assert!(sandboxed_after_approval(&ww, false, true));
+    assert!(!sandboxed_after_approval(&ww, true, true));
+    assert!(!sandboxed_after_approval(&ww, false, false));
+    assert!(!sandboxed_after_approval(
+        &SandboxPolicy::DangerFullAccess,
+        false,
+        true
+    ));
+}
+
+#[test]
+fn session_approval_skips_the_table_and_the_danger_check_not_the_sandbox() {
     let plain = argv(&["cargo", "build"]);
     let dangerous = argv(&["rm", "-rf", "target"]);
     let approved: HashSet<Vec<String>> = [plain.clone(), dangerous.clone()].into_iter().collect();
     for approval in AskForApproval::ALL {
         for command in [&plain, &dangerous] {
-            let got = assess_command_safety(
-                command,
-                approval,
-                &SandboxPolicy::ReadOnly,
-                &approved,
-                false,
-                false,
-            );
-            assert_eq!(
-                got,
-                SafetyCheck::AutoApprove { sandboxed: false },
-                "{approval} {command:?}"
-            );
+            for (available, sandboxed) in [(true, true), (false, false)] {
+                let got = assess_command_safety(
+                    command,
+                    approval,
+                    &SandboxPolicy::ReadOnly,
+                    &approved,
+                    false,
+                    available,
+                );
+                assert_eq!(
+                    got,
+                    SafetyCheck::AutoApprove { sandboxed },
+                    "{approval} {command:?} (sandbox available: {available})"
+                );
+            }
         }
     }
     // Approval is per exact argv.
@@ -203,14 +241,18 @@ fn session_approval_skips_the_table_and_the_danger_check() {
 }
 
 #[test]
-fn safe_bash_script_runs_directly_and_unsafe_one_is_sandboxed() {
+fn safe_and_unsafe_bash_scripts_are_both_sandboxed() {
     let policy = SandboxPolicy::workspace_write();
     let none = HashSet::new();
     let safe = argv(&["bash", "-lc", "git status && ls -la | head"]);
     let unsafe_script = argv(&["bash", "-lc", "ls > listing.txt"]);
     assert_eq!(
         assess_command_safety(&safe, OnRequest, &policy, &none, false, true),
-        SafetyCheck::AutoApprove { sandboxed: false }
+        SafetyCheck::AutoApprove { sandboxed: true }
+    );
+    assert_eq!(
+        assess_command_safety(&safe, OnRequest, &policy, &none, false, false),
+        SafetyCheck::AskUser
     );
     assert_eq!(
         assess_command_safety(&unsafe_script, OnRequest, &policy, &none, false, true),
@@ -283,8 +325,10 @@ fn patch_table() -> Vec<(AskForApproval, Paths, SandboxPolicy, Want, Want)> {
         (OnFailure, Inside, full.clone(), Direct, Direct),
         (OnFailure, Outside, full.clone(), Direct, Direct),
         (OnFailure, Inside, ww.clone(), Sandboxed, Ask),
-        (OnFailure, Outside, ww.clone(), Sandboxed, Ask),
-        (OnFailure, Inside, ro.clone(), Sandboxed, Ask),
+        // Codex auto-approves this one; a patch has no sandbox to fail in.
+        (OnFailure, Outside, ww.clone(), Ask, Ask),
+        (OnFailure, Outside, ro.clone(), Ask, Ask),
+        (OnFailure, Inside, ro.clone(), Ask, Ask),
         (OnRequest, Inside, full.clone(), Direct, Direct),
         (OnRequest, Outside, full.clone(), Direct, Direct),
         (OnRequest, Inside, ww.clone(), Sandboxed, Ask),

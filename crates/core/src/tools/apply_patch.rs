@@ -1,6 +1,7 @@
 //! The `apply_patch` tool: parse and verify the patch, check it against the policy, apply it.
-//! Patches are applied in-process; the policy check (every path inside a writable root and
-//! outside its protected `.git`/`.codex`) stands in for the sandbox.
+//! Patches are applied in-process; the policy check (every resolved path inside a writable
+//! root and outside its protected `.git`/`.codex`, else a human's approval) stands in for the
+//! sandbox.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -43,11 +44,9 @@ pub(crate) async fn handle(
         .iter()
         .map(|c| (c.path.clone(), kind_of(c.kind)))
         .collect();
-    // Judge where the writes would really land: through symlinks, as the kernel would.
-    let paths: Vec<PathBuf> = codex_apply_patch::affected_paths(&patch, cwd)
-        .iter()
-        .map(|p| resolve_for_write(p))
-        .collect();
+    // Judge where the writes would really land: through symlinks (dangling ones too), as the
+    // kernel would; the write then goes to exactly these paths, never through a symlink.
+    let paths = codex_apply_patch::write_targets(&patch, cwd);
     let roots = codex_sandbox::writable_roots(&sess.config.sandbox_policy, &sess.config.cwd);
     let writable = |p: &Path| {
         sess.config.sandbox_policy.has_full_disk_write_access()
@@ -113,53 +112,5 @@ fn kind_of(kind: ChangeKind) -> FileChangeKind {
         ChangeKind::Add => FileChangeKind::Add,
         ChangeKind::Delete => FileChangeKind::Delete,
         ChangeKind::Update => FileChangeKind::Update,
-    }
-}
-
-/// The path a write to `path` would reach: symlinks in it (the file itself included) resolved.
-/// For a path that does not exist yet, its nearest existing ancestor is resolved and the rest
-/// appended, so a symlinked directory inside the workspace cannot smuggle a new file out.
-fn resolve_for_write(path: &Path) -> PathBuf {
-    if let Ok(real) = std::fs::canonicalize(path) {
-        return real;
-    }
-    let mut rest = Vec::new();
-    let mut current = path;
-    while let Some(parent) = current.parent() {
-        if let Some(name) = current.file_name() {
-            rest.push(name.to_owned());
-        }
-        if let Ok(real) = std::fs::canonicalize(parent) {
-            return rest.iter().rev().fold(real, |acc, name| acc.join(name));
-        }
-        current = parent;
-    }
-    path.to_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::resolve_for_write;
-
-    #[test]
-    fn writes_through_symlinks_are_judged_at_their_target() {
-        let root = tempfile::tempdir().unwrap();
-        let outside = tempfile::tempdir().unwrap();
-        let real_outside = std::fs::canonicalize(outside.path()).unwrap();
-        std::os::unix::fs::symlink(outside.path(), root.path().join("link")).unwrap();
-        assert_eq!(
-            resolve_for_write(&root.path().join("link/new/file.txt")),
-            real_outside.join("new/file.txt")
-        );
-        std::fs::write(outside.path().join("target.txt"), "x").unwrap();
-        std::os::unix::fs::symlink(
-            outside.path().join("target.txt"),
-            root.path().join("file-link"),
-        )
-        .unwrap();
-        assert_eq!(
-            resolve_for_write(&root.path().join("file-link")),
-            real_outside.join("target.txt")
-        );
     }
 }

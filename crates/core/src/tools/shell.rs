@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use codex_command_safety::{
     SafetyCheck, assess_command_safety, is_likely_sandbox_denied, may_retry_without_sandbox,
+    sandboxed_after_approval,
 };
 use codex_protocol::ReviewDecision;
 use codex_protocol::protocol::{
@@ -79,7 +80,11 @@ pub(super) async fn handle(
         SafetyCheck::AskUser => {
             let reason = args.justification.clone().filter(|_| escalated);
             match ask(sess, sub_id, call_id, &args.command, &cwd, reason, cancel).await {
-                Some(()) => false,
+                Some(()) => sandboxed_after_approval(
+                    &config.sandbox_policy,
+                    escalated,
+                    sess.sandbox_exe.is_some(),
+                ),
                 None => {
                     return declined(&report, REJECTED_BY_USER);
                 }

@@ -35,9 +35,13 @@ fn outside() -> tempfile::TempDir {
 }
 
 async fn run(cell: &Cell, command: serde_json::Value) -> Outcome {
+    let workspace = tempfile::tempdir().unwrap();
+    run_in(cell, command, workspace.path()).await
+}
+
+async fn run_in(cell: &Cell, command: serde_json::Value, workspace: &Path) -> Outcome {
     let server = MockServer::start();
     let home = TestHome::sandboxed_for_mock(&server);
-    let workspace = tempfile::tempdir().unwrap();
     server.push(MockResponse::sse(&[
         ev_function_call("c1", "shell", &command.to_string()),
         ev_completed("r1"),
@@ -48,7 +52,7 @@ async fn run(cell: &Cell, command: serde_json::Value) -> Outcome {
     ]));
     let conversation = start_conversation(ConfigOverrides {
         codex_home: Some(home.path().to_owned()),
-        cwd: Some(workspace.path().to_owned()),
+        cwd: Some(workspace.to_owned()),
         approval_policy: Some(cell.approval),
         sandbox_mode: Some(cell.sandbox),
         ..ConfigOverrides::default()
@@ -68,6 +72,16 @@ async fn run(cell: &Cell, command: serde_json::Value) -> Outcome {
                 outcome.asked.push(request.reason);
                 conversation
                     .submit(Op::ExecApproval {
+                        id: request.call_id,
+                        decision: cell.answer,
+                    })
+                    .await
+                    .unwrap();
+            }
+            EventMsg::ApplyPatchApprovalRequest(request) => {
+                outcome.asked.push(Some("patch".to_owned()));
+                conversation
+                    .submit(Op::PatchApproval {
                         id: request.call_id,
                         decision: cell.answer,
                     })
@@ -103,15 +117,44 @@ use ReviewDecision::{Approved, Denied};
 use SandboxMode::{DangerFullAccess, ReadOnly, WorkspaceWrite};
 
 #[tokio::test]
-async fn untrusted_asks_and_an_approved_command_runs_unconfined() {
-    for sandbox in [ReadOnly, WorkspaceWrite, DangerFullAccess] {
+async fn untrusted_asks_and_an_approved_command_stays_sandboxed_until_a_retry_is_approved() {
+    // Approving a command approves running it, not leaving the sandbox: the write outside
+    // fails first, and only the explicit retry-without-sandbox question lets it out.
+    for (sandbox, questions) in [(ReadOnly, 2), (WorkspaceWrite, 2), (DangerFullAccess, 1)] {
         let dir = outside();
         let marker = dir.path().join("m");
         let outcome = run(&cell(UnlessTrusted, sandbox, Approved), touch(&marker)).await;
-        assert_eq!(outcome.asked.len(), 1, "{sandbox}: {outcome:?}");
+        assert_eq!(outcome.asked.len(), questions, "{sandbox}: {outcome:?}");
+        if questions == 2 {
+            assert!(
+                outcome.asked[1]
+                    .as_deref()
+                    .unwrap_or_default()
+                    .contains("sandbox"),
+                "{outcome:?}"
+            );
+        }
         assert!(
             marker.exists(),
             "{sandbox}: approved command did not run: {outcome:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn known_safe_commands_run_in_the_sandbox() {
+    // Regression (issue 12, cause 1): `cat` is known-safe, so it is not asked about, but it
+    // runs confined: a deny_read file stays unreadable and /proc shows only the sandbox.
+    for approval in [UnlessTrusted, OnRequest, Never] {
+        let outcome = run(
+            &cell(approval, WorkspaceWrite, Denied),
+            json!({"command": ["cat", "/proc/self/status"]}),
+        )
+        .await;
+        assert!(outcome.asked.is_empty(), "{outcome:?}");
+        assert!(
+            outcome.output.contains("NoNewPrivs:\\t1") && outcome.output.contains("Seccomp:\\t2"),
+            "{approval}: a known-safe command ran unconfined: {outcome:?}"
         );
     }
 }
@@ -220,4 +263,44 @@ async fn dangerous_commands_are_asked_about_even_without_a_sandbox() {
     .await;
     assert_eq!(outcome.asked.len(), 1, "{outcome:?}");
     assert!(victim.exists());
+}
+
+#[tokio::test]
+async fn a_patch_through_a_dangling_symlink_is_judged_at_its_target() {
+    // Regression (issue 12, cause 2): the link's own path is inside the workspace, its
+    // target outside; the patch used to be auto-approved and written through the link. Under
+    // on-failure a patch outside the roots was auto-approved too.
+    for (approval, asked) in [(Never, 0), (OnRequest, 1), (OnFailure, 1)] {
+        let workspace = tempfile::tempdir().unwrap();
+        let dir = outside();
+        let target = dir.path().join("planted");
+        std::os::unix::fs::symlink(&target, workspace.path().join("notes.txt")).unwrap();
+        let patch = "*** Begin Patch\n*** Add File: notes.txt\n+pwned\n*** End Patch\n";
+        let outcome = run_in(
+            &cell(approval, WorkspaceWrite, Denied),
+            json!({"command": ["apply_patch", patch]}),
+            workspace.path(),
+        )
+        .await;
+        assert_eq!(outcome.asked.len(), asked, "{approval}: {outcome:?}");
+        assert!(
+            !target.exists(),
+            "{approval}: the patch was written outside"
+        );
+        assert!(outcome.output.contains("rejected"), "{outcome:?}");
+    }
+    // Control: the same patch on a plain path in the workspace applies without a question.
+    let workspace = tempfile::tempdir().unwrap();
+    let patch = "*** Begin Patch\n*** Add File: notes.txt\n+fine\n*** End Patch\n";
+    let outcome = run_in(
+        &cell(OnRequest, WorkspaceWrite, Denied),
+        json!({"command": ["apply_patch", patch]}),
+        workspace.path(),
+    )
+    .await;
+    assert!(outcome.asked.is_empty(), "{outcome:?}");
+    assert_eq!(
+        std::fs::read_to_string(workspace.path().join("notes.txt")).unwrap(),
+        "fine\n"
+    );
 }
