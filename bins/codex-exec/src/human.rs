@@ -152,7 +152,7 @@ impl EventSink for HumanOutput {
                 err(&format!(
                     "{} {}",
                     self.style.paint("tokens used:", "2"),
-                    total_token_usage.input_tokens + total_token_usage.output_tokens
+                    total_token_usage.input_plus_output()
                 ));
             }
             EventMsg::StreamError { message } => err(&self.style.paint(message, "33")),

@@ -158,7 +158,10 @@ async fn stream_with_retries(
             Ok(items) => return Ok(items),
             Err(TurnError::Client(e)) if e.is_retryable() && retries < max_retries => {
                 retries += 1;
-                let delay = sess.client.retry_delay(&e, retries);
+                let delay = sess
+                    .client
+                    .retry_delay(&e, retries)
+                    .map_err(TurnError::Client)?;
                 sess.send_event(
                     sub_id,
                     EventMsg::StreamError {

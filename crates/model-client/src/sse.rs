@@ -13,6 +13,21 @@ pub struct SseDecoder {
     start: usize,
     data: String,
     has_data: bool,
+    /// Where the line scan of [`SseDecoder::push`] stands, and how far into `buf` it got.
+    scan: LineScan,
+    scanned: usize,
+}
+
+/// What [`SseDecoder::push`] knows about the line being received.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum LineScan {
+    /// At the start of a line.
+    #[default]
+    Start,
+    /// Inside a `data` line (or one that may still turn out to be).
+    Data,
+    /// Inside a comment or another field's line.
+    Other,
 }
 
 impl SseDecoder {
@@ -21,19 +36,64 @@ impl SseDecoder {
         Self::default()
     }
 
-    /// Appends bytes received from the network.
-    pub fn push(&mut self, bytes: &[u8]) {
+    /// Appends bytes received from the network. Returns whether any of them belong to a
+    /// `data` line: comments (`: keep-alive`), blank lines and other fields do not count,
+    /// so a server that only keeps the connection warm cannot hold off an idle timeout.
+    pub fn push(&mut self, bytes: &[u8]) -> bool {
         if self.start > 0 && self.start >= self.buf.len() / 2 {
             self.buf.drain(..self.start);
+            self.scanned -= self.start;
             self.start = 0;
         }
         self.buf.extend_from_slice(bytes);
+        self.scan_lines()
+    }
+
+    /// Advances [`LineScan`] over the bytes not scanned yet; true when a data line got some.
+    fn scan_lines(&mut self) -> bool {
+        const FIELD: &[u8] = b"data";
+        let mut data = false;
+        while self.scanned < self.buf.len() {
+            let rest = &self.buf[self.scanned..];
+            match self.scan {
+                LineScan::Start => {
+                    if matches!(rest[0], b'\n' | b'\r') {
+                        self.scanned += 1;
+                        continue;
+                    }
+                    let n = rest.len().min(FIELD.len());
+                    if rest[..n] != FIELD[..n] {
+                        self.scan = LineScan::Other;
+                    } else if rest.len() <= FIELD.len() {
+                        // "dat": the field name is not complete yet; decide on the next push.
+                        break;
+                    } else if matches!(rest[FIELD.len()], b':' | b'\n' | b'\r') {
+                        self.scan = LineScan::Data;
+                    } else {
+                        self.scan = LineScan::Other;
+                    }
+                }
+                LineScan::Data | LineScan::Other => {
+                    data |= self.scan == LineScan::Data;
+                    match rest.iter().position(|&b| b == b'\n') {
+                        Some(i) => {
+                            self.scanned += i + 1;
+                            self.scan = LineScan::Start;
+                        }
+                        None => self.scanned = self.buf.len(),
+                    }
+                }
+            }
+        }
+        data
     }
 
     /// Marks the end of the body: a last event without its closing blank line is still
     /// delivered (servers that forget it exist; the standard would drop it).
     pub fn finish(&mut self) {
         self.buf.extend_from_slice(b"\n\n");
+        self.scan = LineScan::Start;
+        self.scanned = self.buf.len();
     }
 
     /// The data of the next complete event, if one is buffered. Multi-line data is joined
@@ -102,6 +162,28 @@ mod tests {
                 "split {split}"
             );
         }
+    }
+
+    #[test]
+    fn only_data_lines_count_as_progress() {
+        let mut d = SseDecoder::new();
+        assert!(!d.push(b": keep-alive\n\n"));
+        assert!(!d.push(b":"));
+        assert!(!d.push(b" still a comment, split\n"));
+        assert!(!d.push(b"event: ping\n\n\r\n"));
+        assert!(
+            !d.push(b"dat"),
+            "the split field is decided by the next push"
+        );
+        assert!(d.push(b"a: {\"x\""));
+        assert!(
+            d.push(b"1}"),
+            "the rest of a long data line is progress too"
+        );
+        assert!(d.push(b"\n\n"));
+        assert_eq!(d.next_data().as_deref(), Some("{\"x\"1}"));
+        assert!(!d.push(b"date: no\n"));
+        assert!(d.push(b"data\n\n"));
     }
 
     #[test]
