@@ -7,6 +7,7 @@
 //! line instead.
 #![allow(clippy::print_stdout, clippy::print_stderr)] // A command-line front end prints.
 
+mod excerpt;
 mod human;
 mod json;
 mod output;

@@ -155,7 +155,7 @@ pub(crate) fn run(
 
         let mut failed = false;
         let mut interrupted = false;
-        let mut last_message = None;
+        let mut last_message_written = false;
         let ctrl_c = tokio::signal::ctrl_c();
         tokio::pin!(ctrl_c);
         let mut ctrl_c_seen = false;
@@ -192,7 +192,11 @@ pub(crate) fn run(
                 }
                 EventMsg::TaskComplete { last_agent_message } => {
                     turn_over = true;
-                    last_message.clone_from(last_agent_message);
+                    // Written from the event: a huge answer is not copied to be kept.
+                    if let Some(path) = &args.output_last_message {
+                        write_last_message(path, last_agent_message.as_deref())?;
+                        last_message_written = true;
+                    }
                     sink.event(&event.msg);
                     conversation.submit(Op::Shutdown).await?;
                     continue;
@@ -210,11 +214,10 @@ pub(crate) fn run(
             sink.event(&event.msg);
         }
         sink.finish(failed);
-        if let Some(path) = &args.output_last_message {
-            let text = last_message.unwrap_or_default();
-            std::fs::write(path, text).with_context(|| {
-                format!("could not write the last message to {}", path.display())
-            })?;
+        if let Some(path) = &args.output_last_message
+            && !last_message_written
+        {
+            write_last_message(path, None)?;
         }
         Ok(if interrupted {
             ExitCode::from(EXIT_INTERRUPTED)
@@ -224,6 +227,11 @@ pub(crate) fn run(
             ExitCode::SUCCESS
         })
     })
+}
+
+fn write_last_message(path: &std::path::Path, text: Option<&str>) -> anyhow::Result<()> {
+    std::fs::write(path, text.unwrap_or_default())
+        .with_context(|| format!("could not write the last message to {}", path.display()))
 }
 
 fn read_output_schema(path: &std::path::Path) -> anyhow::Result<serde_json::Value> {

@@ -2,6 +2,7 @@ mod basic;
 mod config_compat;
 mod diagnostics;
 mod harness;
+mod hostile;
 mod json;
 mod login_policy;
 mod oss;
