@@ -213,7 +213,7 @@ impl EventSink for HumanOutput {
             EventMsg::BackgroundEvent { message } => {
                 err(&self.style.paint(&format!("note: {message}"), "33"));
             }
-            EventMsg::Error { message } => {
+            EventMsg::Error { message, .. } => {
                 err(&self.style.paint(&format!("ERROR: {message}"), "31"));
             }
             EventMsg::TurnAborted { .. } => err(&self.style.paint("turn interrupted", "33")),

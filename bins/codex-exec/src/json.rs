@@ -22,7 +22,8 @@ pub(crate) struct JsonOutput {
     todo: Option<(String, Vec<TodoItem>)>,
     usage: Usage,
     turn_open: bool,
-    failed: Option<String>,
+    /// Why the turn failed, and the limit code when a limit ended it.
+    failed: Option<(String, Option<String>)>,
 }
 
 impl JsonOutput {
@@ -92,8 +93,8 @@ impl JsonOutput {
         }
         self.turn_open = false;
         match self.failed.take() {
-            Some(message) => Self::emit(&ThreadEvent::TurnFailed {
-                error: ThreadError { message },
+            Some((message, code)) => Self::emit(&ThreadEvent::TurnFailed {
+                error: ThreadError { message, code },
             }),
             None => Self::emit(&ThreadEvent::TurnCompleted { usage: self.usage }),
         }
@@ -192,16 +193,16 @@ impl EventSink for JsonOutput {
             EventMsg::BackgroundEvent { message } => self.completed(ThreadItemDetails::Error {
                 message: message.clone(),
             }),
-            EventMsg::Error { message } => {
+            EventMsg::Error { message, code } => {
                 // As Codex: the error as an event of its own, then the turn's failure.
                 Self::emit(&ThreadEvent::Error {
                     message: message.clone(),
                 });
-                self.failed = Some(message.clone());
+                self.failed = Some((message.clone(), code.map(|c| c.as_str().to_owned())));
                 self.close_turn();
             }
             EventMsg::TurnAborted { .. } => {
-                self.failed = Some("the turn was interrupted".to_owned());
+                self.failed = Some(("the turn was interrupted".to_owned(), None));
                 self.close_turn();
             }
             EventMsg::TaskComplete { .. } => self.close_turn(),

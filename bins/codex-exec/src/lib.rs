@@ -22,6 +22,10 @@ use codex_cli::exec::{ExecCli, ExecCommand};
 
 /// Exit status when the turn failed or could not start.
 pub const EXIT_FAILURE: u8 = 1;
+/// Exit status when a configured limit ended the turn (`limits.max_turns` / `--max-turns`,
+/// `limits.turn_timeout_ms` / `--timeout`); `--json` names it in `turn.failed`'s
+/// `error.code`.
+pub const EXIT_LIMIT: u8 = 3;
 /// Exit status after Ctrl-C interrupted the turn.
 pub const EXIT_INTERRUPTED: u8 = 130;
 

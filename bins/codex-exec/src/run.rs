@@ -16,7 +16,7 @@ use codex_protocol::{AskForApproval, ReviewDecision};
 use crate::human::HumanOutput;
 use crate::json::JsonOutput;
 use crate::output::{EventSink, Style};
-use crate::{EXIT_FAILURE, EXIT_INTERRUPTED};
+use crate::{EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_LIMIT};
 
 /// The `originator` codex-exec announces, as Codex's exec does.
 const ORIGINATOR: &str = "codex_exec";
@@ -40,7 +40,15 @@ pub(crate) fn load_config(args: &ExecArgs) -> anyhow::Result<Config> {
         additional_writable_roots: args.run.add_dirs.clone(),
         ..ConfigOverrides::default()
     };
-    Config::load(overrides).context("could not load the configuration")
+    let mut config = Config::load(overrides).context("could not load the configuration")?;
+    if let Some(n) = args.max_turns {
+        config.limits.max_turns = n;
+    }
+    if let Some(timeout) = args.timeout {
+        config.limits.turn_timeout_ms =
+            Some(u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX));
+    }
+    Ok(config)
 }
 
 pub(crate) fn run(
@@ -154,6 +162,7 @@ pub(crate) fn run(
         conversation.submit(Op::UserInput { items }).await?;
 
         let mut failed = false;
+        let mut limited = false;
         let mut interrupted = false;
         let mut last_message_written = false;
         let ctrl_c = tokio::signal::ctrl_c();
@@ -204,6 +213,7 @@ pub(crate) fn run(
                 EventMsg::Error { .. } | EventMsg::TurnAborted { .. } => {
                     turn_over = true;
                     failed = true;
+                    limited |= matches!(&event.msg, EventMsg::Error { code: Some(_), .. });
                     sink.event(&event.msg);
                     conversation.submit(Op::Shutdown).await?;
                     continue;
@@ -221,6 +231,8 @@ pub(crate) fn run(
         }
         Ok(if interrupted {
             ExitCode::from(EXIT_INTERRUPTED)
+        } else if limited {
+            ExitCode::from(EXIT_LIMIT)
         } else if failed {
             ExitCode::from(EXIT_FAILURE)
         } else {

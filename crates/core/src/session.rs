@@ -158,6 +158,11 @@ impl Session {
         lock(&self.state).task_running = false;
     }
 
+    /// Every tool `call_id` in the history: a new call may not reuse one.
+    pub(crate) fn call_ids_in_history(&self) -> HashSet<String> {
+        crate::call_guard::call_ids(&lock(&self.state).history)
+    }
+
     /// The history to send, without the items the API does not take back.
     pub(crate) fn prompt_input(&self) -> Vec<ResponseItem> {
         lock(&self.state)

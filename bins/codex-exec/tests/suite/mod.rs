@@ -6,6 +6,7 @@ mod hostile;
 mod json;
 mod login_policy;
 mod oss;
+mod limits;
 mod patches;
 mod policies;
 mod schema;
