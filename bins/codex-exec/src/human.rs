@@ -77,8 +77,8 @@ impl EventSink for HumanOutput {
         err(&lines.join("\n"));
     }
 
-    fn event(&mut self, msg: &EventMsg) {
-        match msg {
+    fn event(&mut self, msg: EventMsg) {
+        match &msg {
             EventMsg::AgentMessage { message } => {
                 let shown = head_and_tail(message, "the final answer goes whole to stdout");
                 err(&format!("{}\n{}", self.heading("codex"), safe(&shown)));

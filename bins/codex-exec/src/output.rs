@@ -10,7 +10,7 @@ pub(crate) trait EventSink {
     /// The session is ready; `prompt` is what the user asked.
     fn session_configured(&mut self, event: &SessionConfiguredEvent, prompt: &str);
     /// One event.
-    fn event(&mut self, msg: &EventMsg);
+    fn event(&mut self, msg: EventMsg);
     /// The run is over.
     fn finish(&mut self, failed: bool);
 }

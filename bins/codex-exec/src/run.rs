@@ -206,7 +206,7 @@ pub(crate) fn run(
                         write_last_message(path, last_agent_message.as_deref())?;
                         last_message_written = true;
                     }
-                    sink.event(&event.msg);
+                    sink.event(event.msg);
                     conversation.submit(Op::Shutdown).await?;
                     continue;
                 }
@@ -214,14 +214,14 @@ pub(crate) fn run(
                     turn_over = true;
                     failed = true;
                     limited |= matches!(&event.msg, EventMsg::Error { code: Some(_), .. });
-                    sink.event(&event.msg);
+                    sink.event(event.msg);
                     conversation.submit(Op::Shutdown).await?;
                     continue;
                 }
                 EventMsg::ShutdownComplete => break,
                 _ => {}
             }
-            sink.event(&event.msg);
+            sink.event(event.msg);
         }
         sink.finish(failed);
         if let Some(path) = &args.output_last_message

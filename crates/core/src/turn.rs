@@ -86,7 +86,9 @@ pub(crate) async fn run_task(
     let (deadline, cancel) = Deadline::start(limits.turn_timeout_ms, &cancel);
     let mut seen_call_ids = sess.call_ids_in_history();
     let mut requests: u64 = 0;
-    let mut last_agent_message = None;
+    // The last answer is read back from the history when the task ends, rather than kept
+    // here as a third copy while the task goes on.
+    let mut has_agent_message = false;
     loop {
         let pending = sess.take_pending_input();
         if !pending.is_empty() {
@@ -119,36 +121,34 @@ pub(crate) async fn run_task(
             }
         };
         let vetted = crate::call_guard::vet(items, &mut seen_call_ids, &limits);
-        let items = vetted.items;
-        sess.record_items(&items);
-        if let Some(summary) = vetted.summary {
-            sess.send_event(&sub_id, EventMsg::BackgroundEvent { message: summary });
-        }
-        for item in &items {
+        // What people are shown is taken out before the items move into the history, so a
+        // huge answer exists once there and once in its event, not also here.
+        let mut shown = Vec::new();
+        for item in &vetted.items {
             match item {
                 ResponseItem::Message { role, .. } if role == "assistant" => {
-                    let text = item.message_text().unwrap_or_default();
-                    sess.send_event(
-                        &sub_id,
-                        EventMsg::AgentMessage {
-                            message: text.clone(),
-                        },
-                    );
-                    last_agent_message = Some(text);
+                    shown.push(EventMsg::AgentMessage {
+                        message: item.message_text().unwrap_or_default(),
+                    });
+                    has_agent_message = true;
                 }
                 ResponseItem::Reasoning { summary, .. } => {
                     for part in summary {
                         let codex_protocol::ReasoningSummaryPart::SummaryText { text } = part;
                         if !text.trim().is_empty() {
-                            sess.send_event(
-                                &sub_id,
-                                EventMsg::AgentReasoning { text: text.clone() },
-                            );
+                            shown.push(EventMsg::AgentReasoning { text: text.clone() });
                         }
                     }
                 }
                 _ => {}
             }
+        }
+        sess.record_items_owned(vetted.items);
+        if let Some(summary) = vetted.summary {
+            sess.send_event(&sub_id, EventMsg::BackgroundEvent { message: summary });
+        }
+        for msg in shown {
+            sess.send_event(&sub_id, msg);
         }
         // Usage is reported after the response's own items, so front ends show it last.
         record_usage(&sess, &sub_id, usage);
@@ -178,6 +178,11 @@ pub(crate) async fn run_task(
             return;
         }
     }
+    let last_agent_message = if has_agent_message {
+        sess.last_assistant_text()
+    } else {
+        None
+    };
     sess.flush();
     if let Some(argv) = &sess.config.notify {
         let input_messages: Vec<String> = input

@@ -100,6 +100,23 @@ impl SseDecoder {
         self.scanned = self.buf.len();
     }
 
+    /// After a huge event: drops the bytes already parsed and gives back the buffer's
+    /// excess capacity, so a 100 MB line is not kept twice (raw here and as the event's
+    /// data) while the rest of the stream is read.
+    fn release_consumed(&mut self) {
+        const KEEP: usize = 1024 * 1024;
+        if self.start < KEEP {
+            return;
+        }
+        self.buf.drain(..self.start);
+        self.scanned -= self.start;
+        self.searched = self.searched.saturating_sub(self.start);
+        self.start = 0;
+        if self.buf.capacity() > 2 * KEEP.max(self.buf.len()) {
+            self.buf.shrink_to(KEEP.max(self.buf.len()));
+        }
+    }
+
     /// The data of the next complete event, if one is buffered. Multi-line data is joined
     /// with `\n`; invalid UTF-8 is replaced (such data is skipped as unparseable later).
     pub fn next_data(&mut self) -> Option<String> {
@@ -119,6 +136,7 @@ impl SseDecoder {
             if line.is_empty() {
                 if self.has_data {
                     self.has_data = false;
+                    self.release_consumed();
                     return Some(std::mem::take(&mut self.data));
                 }
                 continue;

@@ -304,4 +304,43 @@ fn a_huge_answer_is_cut_in_the_transcript_and_whole_on_stdout() {
         stderr.contains("in all; the final answer goes whole to stdout"),
         "{stderr}"
     );
+    // --json carries it whole, and the session file keeps it (written in chunks).
+    let env = Env::new();
+    env.server.push(MockResponse::sse(&[
+        ev_assistant_message("m1", &answer),
+        ev_completed("r1"),
+    ]));
+    let out = env.exec().args(["--json", "long"]).output().unwrap();
+    assert!(out.status.success());
+    let lines = json_lines(&out.stdout);
+    let item = lines
+        .iter()
+        .find(|l| l["type"] == "item.completed")
+        .unwrap();
+    assert_eq!(item["item"]["text"].as_str(), Some(answer.as_str()));
+    let thread = lines[0]["thread_id"].as_str().unwrap();
+    let sessions = env.home.path().join("sessions");
+    let rollout = walk(&sessions)
+        .into_iter()
+        .find(|p| p.to_string_lossy().contains(thread))
+        .unwrap();
+    let text = std::fs::read_to_string(rollout).unwrap();
+    let kept = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .any(|l| l["payload"]["content"][0]["text"].as_str() == Some(answer.as_str()));
+    assert!(kept, "the answer is not in the session file");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
 }
