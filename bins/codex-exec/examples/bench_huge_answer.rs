@@ -47,8 +47,11 @@ fn main() {
         PIECE / 1024
     );
     for (name, args) in [
-        ("human", &["write it"][..]),
-        ("--json", &["--json", "write it"][..]),
+        ("human", &["-s", "danger-full-access", "write it"][..]),
+        (
+            "--json",
+            &["-s", "danger-full-access", "--json", "write it"][..],
+        ),
     ] {
         let stdout = out_dir.path().join("stdout");
         let stderr = out_dir.path().join("stderr");

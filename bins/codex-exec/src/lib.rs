@@ -45,7 +45,11 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Exi
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("codex-exec: {e:#}");
+            // The chain may quote a server or a file: shown, not obeyed.
+            eprintln!(
+                "codex-exec: {}",
+                codex_safe_text::sanitize(&format!("{e:#}"))
+            );
             ExitCode::from(EXIT_FAILURE)
         }
     }

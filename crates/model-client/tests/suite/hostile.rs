@@ -188,3 +188,27 @@ async fn json_instead_of_an_event_stream_is_reported_once() {
     assert!(message.contains(r#"{\"id\":\"resp_1\""#), "{message}");
     assert_eq!(server.request_count(), 1);
 }
+
+/// Chat Completions goes through the same checks.
+#[tokio::test]
+async fn chat_wire_gets_the_same_protection() {
+    let server = MockServer::start();
+    server.push(
+        MockResponse::status(200)
+            .with_header("content-type", "text/html")
+            .with_body("<html>proxy login</html>"),
+    );
+    server.push(MockResponse::sse_then_keep_alive(
+        &[],
+        Duration::from_millis(50),
+    ));
+    let mut provider = provider(&server, WireApi::Chat);
+    provider.stream_idle_timeout_ms = Some(300);
+    let client = ModelClient::new(config_for(provider)).unwrap();
+    let e = client.stream(&prompt("hi")).await.unwrap_err();
+    assert!(matches!(e, ClientError::NotEventStream { .. }), "{e:?}");
+    let start = Instant::now();
+    let (_, e) = events_then_error(&client, &prompt("hi")).await;
+    assert!(matches!(e, ClientError::Timeout { .. }), "{e:?}");
+    assert!(start.elapsed() < Duration::from_secs(3));
+}
