@@ -84,6 +84,29 @@ fn escapes_from_the_model_and_commands_are_shown_not_obeyed_on_a_terminal() {
     }
 }
 
+/// What a person sees on stderr for that turn: every escape visible, nothing obeyed.
+#[test]
+fn the_transcript_of_a_hostile_turn() {
+    let env = Env::new();
+    script_nasty_turn(&env);
+    let out = env
+        .exec()
+        .args(["--color", "never", "-s", "danger-full-access", "go"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let workspace = env.ws().display().to_string();
+    insta::with_settings!({filters => vec![
+        (workspace.as_str(), "[WORKSPACE]"),
+        (r"session id: [0-9a-f-]{36}", "session id: [ID]"),
+        (r"codex-exec \d+\.\d+\.\d+", "codex-exec [VERSION]"),
+        (r"in \d+ms", "in [N]ms"),
+    ]}, {
+        insta::assert_snapshot!(stderr);
+    });
+}
+
 /// The same run with stdout piped: the answer is the model's bytes, exactly; and `--json`
 /// carries every byte, JSON-escaped.
 #[test]

@@ -57,6 +57,15 @@ fn the_request_ceiling_stops_a_looping_model_with_its_exit_status() {
         3,
         "nothing is sent past the limit"
     );
+    let workspace = env.ws().display().to_string();
+    insta::with_settings!({filters => vec![
+        (workspace.as_str(), "[WORKSPACE]"),
+        (r"session id: [0-9a-f-]{36}", "session id: [ID]"),
+        (r"codex-exec \d+\.\d+\.\d+", "codex-exec [VERSION]"),
+        (r"in \d+ms", "in [N]ms"),
+    ]}, {
+        insta::assert_snapshot!(stderr);
+    });
 
     // The same ceiling from config.toml's [limits], and its code in --json.
     let env = Env::new();
