@@ -6,6 +6,7 @@ mod hostile;
 mod json;
 mod limits;
 mod login_policy;
+mod oss;
 mod patches;
 mod policies;
 mod schema;
