@@ -1,17 +1,32 @@
 //! Human output: progress on stderr, only the final answer on stdout.
+//!
+//! Everything that came from the model, a command or a server passes through
+//! [`codex_safe_text`] before it reaches the terminal (via [`Style::paint`] or [`safe`]), so
+//! escape sequences are shown, not obeyed. Long texts are cut to a head and a tail
+//! ([`crate::excerpt`]). The final answer goes to stdout whole, exactly as the model sent it
+//! when stdout is a file or a pipe, and sanitised when it is a terminal.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
-use std::io::Write as _;
+use std::io::{IsTerminal, Write as _};
 
 use codex_core::exec::join_command;
 use codex_protocol::protocol::{EventMsg, RetryingEvent, SessionConfiguredEvent, StepStatus};
+use codex_safe_text::{Sanitizer, sanitize};
 
+use crate::excerpt::{group, head_and_tail, size};
 use crate::output::{EventSink, Style};
+
+/// Lines of a command's output shown in the transcript.
+const OUTPUT_LINES: usize = 20;
+/// Longest line of command output, plan step or file path shown in the transcript.
+const LINE_BYTES: usize = 400;
+/// Plan steps and changed files listed in the transcript.
+const LIST_ITEMS: usize = 20;
 
 /// Writes events as text for a person watching the terminal.
 pub(crate) struct HumanOutput {
     style: Style,
-    last_message: Option<String>,
     hide_reasoning: bool,
 }
 
@@ -19,7 +34,6 @@ impl HumanOutput {
     pub(crate) fn new(style: Style, hide_reasoning: bool) -> Self {
         Self {
             style,
-            last_message: None,
             hide_reasoning,
         }
     }
@@ -35,7 +49,11 @@ impl EventSink for HumanOutput {
         let mut lines = vec![
             format!("codex-exec {}", env!("CARGO_PKG_VERSION")),
             dim("--------"),
-            format!("{} {}", dim("workdir:"), event.cwd.display()),
+            format!(
+                "{} {}",
+                dim("workdir:"),
+                safe(&event.cwd.display().to_string())
+            ),
             format!("{} {}", dim("model:"), event.model),
             format!("{} {}", dim("provider:"), event.model_provider),
             format!("{} {}", dim("approval:"), event.approval_policy),
@@ -55,29 +73,31 @@ impl EventSink for HumanOutput {
         }
         lines.push(dim("--------"));
         lines.push(self.heading("user"));
-        lines.push(prompt.to_owned());
+        lines.push(safe(&head_and_tail(prompt, "the whole prompt was sent")).into_owned());
         err(&lines.join("\n"));
     }
 
-    fn event(&mut self, msg: &EventMsg) {
-        match msg {
+    fn event(&mut self, msg: EventMsg) {
+        match &msg {
             EventMsg::AgentMessage { message } => {
-                err(&format!("{}\n{message}", self.heading("codex")));
-                self.last_message = Some(message.clone());
+                let shown = head_and_tail(message, "the final answer goes whole to stdout");
+                err(&format!("{}\n{}", self.heading("codex"), safe(&shown)));
             }
             EventMsg::AgentReasoning { text } if !self.hide_reasoning => {
                 err(&format!(
                     "{}\n{}",
                     self.style.paint("thinking", "3;35"),
-                    self.style.paint(text, "3")
+                    self.style
+                        .paint(&head_and_tail(text, "the rest is in the session file"), "3")
                 ));
             }
             EventMsg::ExecCommandBegin(begin) => {
                 err(&format!(
                     "{} {} in {}",
                     self.heading("exec"),
-                    self.style.paint(&join_command(&begin.command), "1"),
-                    begin.cwd.display()
+                    self.style
+                        .paint(&short_line(&join_command(&begin.command)), "1"),
+                    safe(&begin.cwd.display().to_string())
                 ));
             }
             EventMsg::ExecCommandEnd(end) => {
@@ -98,7 +118,12 @@ impl EventSink for HumanOutput {
                         "31",
                     )
                 };
-                let preview: Vec<&str> = end.aggregated_output.lines().take(20).collect();
+                let preview: Vec<Cow<'_, str>> = end
+                    .aggregated_output
+                    .lines()
+                    .take(OUTPUT_LINES)
+                    .map(short_line)
+                    .collect();
                 let more = end
                     .aggregated_output
                     .lines()
@@ -107,16 +132,29 @@ impl EventSink for HumanOutput {
                 let mut text =
                     format!("{verdict}:\n{}", self.style.paint(&preview.join("\n"), "2"));
                 if more > 0 {
-                    let _ = write!(text, "\n... {more} more lines");
+                    let _ = write!(text, "\n... {} more lines", group(more));
                 }
                 err(&text);
             }
             EventMsg::PatchApplyBegin(begin) => {
-                let files: Vec<String> = begin
+                let mut files: Vec<String> = begin
                     .changes
                     .iter()
-                    .map(|(p, k)| format!("{} {}", kind_word(*k), p.display()))
+                    .take(LIST_ITEMS)
+                    .map(|(p, k)| {
+                        format!(
+                            "{} {}",
+                            kind_word(*k),
+                            safe(&short_line(&p.display().to_string()))
+                        )
+                    })
                     .collect();
+                if begin.changes.len() > LIST_ITEMS {
+                    files.push(format!(
+                        "... {} more files",
+                        group(begin.changes.len() - LIST_ITEMS)
+                    ));
+                }
                 err(&format!(
                     "{}\n{}",
                     self.heading("apply_patch"),
@@ -129,21 +167,34 @@ impl EventSink for HumanOutput {
                 } else {
                     self.style.paint("patch failed", "31")
                 };
-                err(&format!("{verdict}: {}", end.output.trim_end()));
+                err(&format!(
+                    "{verdict}: {}",
+                    safe(&head_and_tail(
+                        end.output.trim_end(),
+                        "the model got all of it"
+                    ))
+                ));
             }
             EventMsg::PlanUpdate(plan) => {
-                let steps: Vec<String> = plan
+                let mut steps: Vec<String> = plan
                     .plan
                     .iter()
+                    .take(LIST_ITEMS)
                     .map(|s| {
                         let mark = match s.status {
                             StepStatus::Completed => "[x]",
                             StepStatus::InProgress => "[>]",
                             StepStatus::Pending => "[ ]",
                         };
-                        format!("  {mark} {}", s.step)
+                        format!("  {mark} {}", safe(&short_line(&s.step)))
                     })
                     .collect();
+                if plan.plan.len() > LIST_ITEMS {
+                    steps.push(format!(
+                        "  ... {} more steps",
+                        group(plan.plan.len() - LIST_ITEMS)
+                    ));
+                }
                 err(&format!("{}\n{}", self.heading("plan"), steps.join("\n")));
             }
             EventMsg::TokenCount {
@@ -152,7 +203,7 @@ impl EventSink for HumanOutput {
                 err(&format!(
                     "{} {}",
                     self.style.paint("tokens used:", "2"),
-                    total_token_usage.input_tokens + total_token_usage.output_tokens
+                    total_token_usage.input_plus_output()
                 ));
             }
             EventMsg::StreamError { message } => err(&self.style.paint(message, "33")),
@@ -162,20 +213,66 @@ impl EventSink for HumanOutput {
             EventMsg::BackgroundEvent { message } => {
                 err(&self.style.paint(&format!("note: {message}"), "33"));
             }
-            EventMsg::Error { message } => {
+            EventMsg::Error { message, .. } => {
                 err(&self.style.paint(&format!("ERROR: {message}"), "31"));
             }
             EventMsg::TurnAborted { .. } => err(&self.style.paint("turn interrupted", "33")),
+            EventMsg::TaskComplete {
+                last_agent_message: Some(message),
+            } => print_answer(message),
             _ => {}
         }
     }
 
-    fn finish(&mut self, _failed: bool) {
-        if let Some(message) = &self.last_message {
-            let mut stdout = std::io::stdout().lock();
-            let _ = writeln!(stdout, "{message}");
-        }
+    fn finish(&mut self, _failed: bool) {}
+}
+
+/// Untrusted text made safe for the terminal.
+pub(crate) fn safe(text: &str) -> Cow<'_, str> {
+    sanitize(text)
+}
+
+/// One line, cut to [`LINE_BYTES`] with its full size when longer.
+fn short_line(line: &str) -> Cow<'_, str> {
+    if line.len() <= LINE_BYTES {
+        return Cow::Borrowed(line);
     }
+    let mut end = LINE_BYTES;
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    Cow::Owned(format!("{}… ({} in all)", &line[..end], size(line.len())))
+}
+
+/// The final answer on stdout, whole: the model's bytes when stdout is a file or a pipe,
+/// sanitised when it is a terminal. Written from the event in pieces, so the answer is not
+/// copied again however large it is.
+fn print_answer(message: &str) {
+    const PIECE: usize = 64 * 1024;
+    let mut stdout = std::io::stdout().lock();
+    if !std::io::stdout().is_terminal() {
+        let _ = stdout.write_all(message.as_bytes());
+        let _ = stdout.write_all(b"\n");
+        let _ = stdout.flush();
+        return;
+    }
+    let mut sanitizer = Sanitizer::new();
+    let mut out = String::with_capacity(PIECE + 64);
+    let mut rest = message;
+    while !rest.is_empty() {
+        let mut end = PIECE.min(rest.len());
+        while !rest.is_char_boundary(end) {
+            end += 1;
+        }
+        sanitizer.push(&rest[..end], &mut out);
+        let _ = stdout.write_all(out.as_bytes());
+        out.clear();
+        rest = &rest[end..];
+    }
+    sanitizer.finish(&mut out);
+    out.push('\n');
+    let _ = stdout.write_all(out.as_bytes());
+    let _ = stdout.flush();
 }
 
 /// `retrying in 2 s (1/4): 500 Internal Server Error`: the wait first, since that is what the

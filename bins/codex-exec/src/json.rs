@@ -22,18 +22,26 @@ pub(crate) struct JsonOutput {
     todo: Option<(String, Vec<TodoItem>)>,
     usage: Usage,
     turn_open: bool,
-    failed: Option<String>,
+    /// Why the turn failed, and the limit code when a limit ended it.
+    failed: Option<(String, Option<String>)>,
 }
 
 impl JsonOutput {
     fn emit(event: &ThreadEvent) {
-        let line = serde_json::to_string(event).unwrap_or_else(|e| {
-            serde_json::json!({"type": "error", "message": format!("failed to serialize exec json event: {e}")})
-                .to_string()
-        });
-        let mut stdout = std::io::stdout().lock();
-        // A closed pipe means nobody reads; the run still finishes and records its session.
-        let _ = writeln!(stdout, "{line}");
+        // Straight into stdout: a line carrying a 100 MB answer is not built in memory first.
+        let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+        if let Err(e) = serde_json::to_writer(&mut stdout, event) {
+            if e.is_io() {
+                // A closed pipe means nobody reads; the run still finishes and records its
+                // session.
+                return;
+            }
+            let _ = serde_json::to_writer(
+                &mut stdout,
+                &serde_json::json!({"type": "error", "message": format!("failed to serialize exec json event: {e}")}),
+            );
+        }
+        let _ = stdout.write_all(b"\n");
         let _ = stdout.flush();
     }
 
@@ -92,8 +100,8 @@ impl JsonOutput {
         }
         self.turn_open = false;
         match self.failed.take() {
-            Some(message) => Self::emit(&ThreadEvent::TurnFailed {
-                error: ThreadError { message },
+            Some((message, code)) => Self::emit(&ThreadEvent::TurnFailed {
+                error: ThreadError { message, code },
             }),
             None => Self::emit(&ThreadEvent::TurnCompleted { usage: self.usage }),
         }
@@ -108,15 +116,20 @@ impl EventSink for JsonOutput {
         });
     }
 
-    fn event(&mut self, msg: &EventMsg) {
-        match msg {
+    fn event(&mut self, msg: EventMsg) {
+        // The answer moves into its item rather than being copied (it may be huge).
+        let msg = match msg {
+            EventMsg::AgentMessage { message } => {
+                self.completed(ThreadItemDetails::AgentMessage { text: message });
+                return;
+            }
+            other => other,
+        };
+        match &msg {
             EventMsg::TaskStarted => {
                 self.turn_open = true;
                 Self::emit(&ThreadEvent::TurnStarted);
             }
-            EventMsg::AgentMessage { message } => self.completed(ThreadItemDetails::AgentMessage {
-                text: message.clone(),
-            }),
             EventMsg::AgentReasoning { text } => {
                 self.completed(ThreadItemDetails::Reasoning { text: text.clone() });
             }
@@ -192,16 +205,16 @@ impl EventSink for JsonOutput {
             EventMsg::BackgroundEvent { message } => self.completed(ThreadItemDetails::Error {
                 message: message.clone(),
             }),
-            EventMsg::Error { message } => {
+            EventMsg::Error { message, code } => {
                 // As Codex: the error as an event of its own, then the turn's failure.
                 Self::emit(&ThreadEvent::Error {
                     message: message.clone(),
                 });
-                self.failed = Some(message.clone());
+                self.failed = Some((message.clone(), code.map(|c| c.as_str().to_owned())));
                 self.close_turn();
             }
             EventMsg::TurnAborted { .. } => {
-                self.failed = Some("the turn was interrupted".to_owned());
+                self.failed = Some(("the turn was interrupted".to_owned(), None));
                 self.close_turn();
             }
             EventMsg::TaskComplete { .. } => self.close_turn(),

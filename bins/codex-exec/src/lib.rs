@@ -7,6 +7,7 @@
 //! line instead.
 #![allow(clippy::print_stdout, clippy::print_stderr)] // A command-line front end prints.
 
+mod excerpt;
 mod human;
 mod json;
 mod output;
@@ -21,6 +22,10 @@ use codex_cli::exec::{ExecCli, ExecCommand};
 
 /// Exit status when the turn failed or could not start.
 pub const EXIT_FAILURE: u8 = 1;
+/// Exit status when a configured limit ended the turn (`limits.max_turns` / `--max-turns`,
+/// `limits.turn_timeout_ms` / `--timeout`); `--json` names it in `turn.failed`'s
+/// `error.code`.
+pub const EXIT_LIMIT: u8 = 3;
 /// Exit status after Ctrl-C interrupted the turn.
 pub const EXIT_INTERRUPTED: u8 = 130;
 
@@ -40,7 +45,11 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Exi
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("codex-exec: {e:#}");
+            // The chain may quote a server or a file: shown, not obeyed.
+            eprintln!(
+                "codex-exec: {}",
+                codex_safe_text::sanitize(&format!("{e:#}"))
+            );
             ExitCode::from(EXIT_FAILURE)
         }
     }

@@ -10,7 +10,7 @@ pub(crate) trait EventSink {
     /// The session is ready; `prompt` is what the user asked.
     fn session_configured(&mut self, event: &SessionConfiguredEvent, prompt: &str);
     /// One event.
-    fn event(&mut self, msg: &EventMsg);
+    fn event(&mut self, msg: EventMsg);
     /// The run is over.
     fn finish(&mut self, failed: bool);
 }
@@ -34,11 +34,14 @@ impl Style {
         Self { enabled }
     }
 
+    /// `text`, sanitised (it may come from the model), in colour when enabled. The only
+    /// escape sequences in human output are the ones added here.
     pub(crate) fn paint(self, text: &str, code: &str) -> String {
+        let text = codex_safe_text::sanitize(text);
         if self.enabled {
             format!("\x1b[{code}m{text}\x1b[0m")
         } else {
-            text.to_owned()
+            text.into_owned()
         }
     }
 }

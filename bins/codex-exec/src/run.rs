@@ -16,7 +16,7 @@ use codex_protocol::{AskForApproval, ReviewDecision};
 use crate::human::HumanOutput;
 use crate::json::JsonOutput;
 use crate::output::{EventSink, Style};
-use crate::{EXIT_FAILURE, EXIT_INTERRUPTED};
+use crate::{EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_LIMIT};
 
 /// The `originator` codex-exec announces, as Codex's exec does.
 const ORIGINATOR: &str = "codex_exec";
@@ -40,7 +40,15 @@ pub(crate) fn load_config(args: &ExecArgs) -> anyhow::Result<Config> {
         additional_writable_roots: args.run.add_dirs.clone(),
         ..ConfigOverrides::default()
     };
-    Config::load(overrides).context("could not load the configuration")
+    let mut config = Config::load(overrides).context("could not load the configuration")?;
+    if let Some(n) = args.max_turns {
+        config.limits.max_turns = n;
+    }
+    if let Some(timeout) = args.timeout {
+        config.limits.turn_timeout_ms =
+            Some(u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX));
+    }
+    Ok(config)
 }
 
 pub(crate) fn run(
@@ -154,8 +162,9 @@ pub(crate) fn run(
         conversation.submit(Op::UserInput { items }).await?;
 
         let mut failed = false;
+        let mut limited = false;
         let mut interrupted = false;
-        let mut last_message = None;
+        let mut last_message_written = false;
         let ctrl_c = tokio::signal::ctrl_c();
         tokio::pin!(ctrl_c);
         let mut ctrl_c_seen = false;
@@ -192,38 +201,49 @@ pub(crate) fn run(
                 }
                 EventMsg::TaskComplete { last_agent_message } => {
                     turn_over = true;
-                    last_message.clone_from(last_agent_message);
-                    sink.event(&event.msg);
+                    // Written from the event: a huge answer is not copied to be kept.
+                    if let Some(path) = &args.output_last_message {
+                        write_last_message(path, last_agent_message.as_deref())?;
+                        last_message_written = true;
+                    }
+                    sink.event(event.msg);
                     conversation.submit(Op::Shutdown).await?;
                     continue;
                 }
                 EventMsg::Error { .. } | EventMsg::TurnAborted { .. } => {
                     turn_over = true;
                     failed = true;
-                    sink.event(&event.msg);
+                    limited |= matches!(&event.msg, EventMsg::Error { code: Some(_), .. });
+                    sink.event(event.msg);
                     conversation.submit(Op::Shutdown).await?;
                     continue;
                 }
                 EventMsg::ShutdownComplete => break,
                 _ => {}
             }
-            sink.event(&event.msg);
+            sink.event(event.msg);
         }
         sink.finish(failed);
-        if let Some(path) = &args.output_last_message {
-            let text = last_message.unwrap_or_default();
-            std::fs::write(path, text).with_context(|| {
-                format!("could not write the last message to {}", path.display())
-            })?;
+        if let Some(path) = &args.output_last_message
+            && !last_message_written
+        {
+            write_last_message(path, None)?;
         }
         Ok(if interrupted {
             ExitCode::from(EXIT_INTERRUPTED)
+        } else if limited {
+            ExitCode::from(EXIT_LIMIT)
         } else if failed {
             ExitCode::from(EXIT_FAILURE)
         } else {
             ExitCode::SUCCESS
         })
     })
+}
+
+fn write_last_message(path: &std::path::Path, text: Option<&str>) -> anyhow::Result<()> {
+    std::fs::write(path, text.unwrap_or_default())
+        .with_context(|| format!("could not write the last message to {}", path.display()))
 }
 
 fn read_output_schema(path: &std::path::Path) -> anyhow::Result<serde_json::Value> {

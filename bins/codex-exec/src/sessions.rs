@@ -49,12 +49,13 @@ pub(crate) fn run(exec: &ExecArgs, args: &SessionsArgs) -> anyhow::Result<ExitCo
                 .chars()
                 .take(60)
                 .collect();
+            // Branch names and prompts come from files others may have written.
             format!(
                 "{}  {}  {:<20}  {}",
                 s.id,
                 s.updated.format("%Y-%m-%d %H:%M"),
-                s.git_branch.as_deref().unwrap_or("-"),
-                preview
+                codex_safe_text::sanitize(s.git_branch.as_deref().unwrap_or("-")),
+                codex_safe_text::sanitize(&preview)
             )
         };
         if writeln!(out, "{line}").is_err() {

@@ -96,7 +96,11 @@ fn report_login(result: Result<(), impl std::fmt::Display>) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("Error logging in: {e}");
+            // The error may quote the sign-in server: shown, not obeyed by the terminal.
+            eprintln!(
+                "Error logging in: {}",
+                codex_safe_text::sanitize(&e.to_string())
+            );
             ExitCode::FAILURE
         }
     }

@@ -10,7 +10,8 @@ use crate::shared::{ConfigArgs, RunArgs};
 /// stdout (or JSON lines with --json).
 ///
 /// Exit status: 0 when the turn completed, 1 when it failed or could not start, 2 on a usage
-/// error, 130 when interrupted with Ctrl-C.
+/// error, 3 when a limit ended the turn (--max-turns, --timeout; with --json, `turn.failed`
+/// names it in `error.code`: `max_turns` or `turn_timeout`), 130 when interrupted with Ctrl-C.
 #[derive(Debug, Parser)]
 #[command(name = "codex-exec", version, disable_help_subcommand = true)]
 pub struct ExecCli {
@@ -69,6 +70,16 @@ pub struct ExecArgs {
     /// When to colour human output.
     #[arg(long = "color", value_enum, default_value_t = Color::Auto, global = true)]
     pub color: Color,
+
+    /// Stop the turn before model request N+1 (default 200, `limits.max_turns`): a model
+    /// that keeps calling tools cannot run unattended forever. Exit status 3.
+    #[arg(long = "max-turns", value_name = "N", global = true)]
+    pub max_turns: Option<u64>,
+
+    /// Give the turn at most this long, waits and commands included: `90` (seconds), `90s`,
+    /// `500ms`, `10m`, `2h` (`limits.turn_timeout_ms`). Exit status 3.
+    #[arg(long = "timeout", value_name = "DURATION", value_parser = parse_duration, global = true)]
+    pub timeout: Option<std::time::Duration>,
 
     /// Record every model exchange (requests and streamed events, secrets redacted) to FILE as
     /// JSON lines; replay it with the `replay` provider.
@@ -131,4 +142,47 @@ pub struct SessionsArgs {
     /// How many sessions to show.
     #[arg(long = "limit", default_value_t = 25)]
     pub limit: usize,
+}
+
+/// `90`, `90s`, `500ms`, `10m`, `2h` as a duration.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: u64 = number.parse().map_err(|_| {
+        format!("`{text}` is not a duration; write it like 90, 90s, 500ms, 10m or 2h")
+    })?;
+    let ms_per_unit: u64 = match unit.trim() {
+        "ms" => 1,
+        "" | "s" => 1_000,
+        "m" | "min" => 60_000,
+        "h" => 3_600_000,
+        other => {
+            return Err(format!(
+                "unknown unit `{other}` in `{text}`; use ms, s, m or h"
+            ));
+        }
+    };
+    Ok(std::time::Duration::from_millis(
+        value.saturating_mul(ms_per_unit),
+    ))
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::parse_duration;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_with_and_without_units() {
+        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("10m"), Ok(Duration::from_mins(10)));
+        assert_eq!(parse_duration("2h"), Ok(Duration::from_hours(2)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5 days").is_err());
+        assert!(parse_duration("99999999999999999999h").is_err());
+    }
 }

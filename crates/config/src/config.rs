@@ -117,6 +117,8 @@ pub struct Config {
     /// The only kind of login allowed (`forced_login_method`), enforced wherever credentials
     /// are chosen or stored.
     pub forced_login_method: Option<ForcedLoginMethod>,
+    /// `[limits]`: bounds on one turn.
+    pub limits: crate::Limits,
     /// Selected profile, if any.
     pub profile: Option<String>,
     /// Problems worth telling the user about that did not stop the load (unknown keys, ...).
@@ -315,6 +317,7 @@ impl Config {
                 .filter(|url| !url.trim().is_empty())
                 .unwrap_or_else(|| DEFAULT_CHATGPT_BASE_URL.to_owned()),
             forced_login_method: merged.forced_login_method,
+            limits: merged.limits.unwrap_or_default(),
             profile: profile_name,
             warnings,
         })

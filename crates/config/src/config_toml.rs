@@ -72,6 +72,8 @@ pub struct ConfigToml {
     pub chatgpt_base_url: Option<String>,
     /// The only kind of login an organisation allows.
     pub forced_login_method: Option<ForcedLoginMethod>,
+    /// Bounds on one turn (our addition).
+    pub limits: Option<crate::Limits>,
 }
 
 /// `forced_login_method`: which credentials may be used, as an organisation's policy.

@@ -24,6 +24,7 @@ mod codex_keys;
 mod config;
 mod config_toml;
 mod error;
+mod limits;
 mod mcp;
 mod overrides;
 mod shell_env;
@@ -37,6 +38,10 @@ pub use config_toml::{
     ConfigProfile, ConfigToml, ForcedLoginMethod, SandboxSettings, SandboxWorkspaceWrite,
 };
 pub use error::ConfigError;
+pub use limits::{
+    DEFAULT_MAX_PLAN_STEPS, DEFAULT_MAX_TOOL_ARGUMENT_BYTES, DEFAULT_MAX_TOOL_CALLS_PER_RESPONSE,
+    DEFAULT_MAX_TURNS, Limits,
+};
 pub use mcp::{McpServerConfig, McpServerTransportConfig};
 pub use overrides::{ConfigOverride, parse_override};
 pub use shell_env::{

@@ -16,6 +16,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod bootstrap;
+mod call_guard;
 mod client;
 mod conversation;
 mod conversation_manager;

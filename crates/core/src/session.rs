@@ -158,6 +158,23 @@ impl Session {
         lock(&self.state).task_running = false;
     }
 
+    /// The text of the history's last assistant message.
+    pub(crate) fn last_assistant_text(&self) -> Option<String> {
+        lock(&self.state)
+            .history
+            .iter()
+            .rev()
+            .find_map(|item| match item {
+                ResponseItem::Message { role, .. } if role == "assistant" => item.message_text(),
+                _ => None,
+            })
+    }
+
+    /// Every tool `call_id` in the history: a new call may not reuse one.
+    pub(crate) fn call_ids_in_history(&self) -> HashSet<String> {
+        crate::call_guard::call_ids(&lock(&self.state).history)
+    }
+
     /// The history to send, without the items the API does not take back.
     pub(crate) fn prompt_input(&self) -> Vec<ResponseItem> {
         lock(&self.state)
@@ -192,6 +209,14 @@ impl Session {
     pub(crate) fn record_items(&self, items: &[ResponseItem]) {
         lock(&self.state).history.extend(items.iter().cloned());
         let saved = lock(&self.recorder).record_response_items(items);
+        self.report_save_error(saved);
+    }
+
+    /// [`Session::record_items`] for items the caller is done with: moved into the history,
+    /// not cloned (a 100 MB answer is then held once, not twice).
+    pub(crate) fn record_items_owned(&self, items: Vec<ResponseItem>) {
+        let saved = lock(&self.recorder).record_response_items(&items);
+        lock(&self.state).history.extend(items);
         self.report_save_error(saved);
     }
 

@@ -108,6 +108,7 @@ async fn supervise_task(
             &id,
             EventMsg::Error {
                 message: "internal error: the turn stopped unexpectedly; the session file keeps everything up to this point".to_owned(),
+                code: None,
             },
         );
     }

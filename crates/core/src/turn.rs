@@ -8,21 +8,68 @@
 use std::sync::Arc;
 
 use codex_model_client::{ClientError, Prompt, ResponseEvent, RetryNotice};
-use codex_protocol::protocol::{EventMsg, RetryingEvent, TurnAbortReason};
+use codex_protocol::protocol::{EventMsg, LimitCode, RetryingEvent, TurnAbortReason};
 use codex_protocol::rollout::{RolloutItem, TurnContextItem};
 use codex_protocol::{ResponseItem, TokenUsage};
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
+use crate::call_guard::Planned;
 use crate::session::Session;
 use crate::{notify, tools};
 
 /// Why a turn stopped early.
 enum TurnError {
-    /// The user interrupted.
+    /// The user interrupted (or the turn deadline cancelled it; see [`Deadline`]).
     Interrupted,
     /// The model client failed for good.
     Client(ClientError),
+}
+
+/// `limits.turn_timeout_ms`: cancels the turn's token when it passes, and remembers that it
+/// did, so the end is reported as the limit and not as the user's interrupt.
+struct Deadline {
+    fired: Arc<std::sync::atomic::AtomicBool>,
+    timer: Option<tokio::task::JoinHandle<()>>,
+    timeout: Option<std::time::Duration>,
+}
+
+impl Deadline {
+    /// A token cancelled by the user's `cancel` or by the deadline, whichever comes first.
+    fn start(timeout_ms: Option<u64>, cancel: &CancellationToken) -> (Self, CancellationToken) {
+        let token = cancel.child_token();
+        let fired = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let timeout = timeout_ms.map(std::time::Duration::from_millis);
+        let timer = timeout.map(|timeout| {
+            let token = token.clone();
+            let fired = Arc::clone(&fired);
+            tokio::spawn(async move {
+                tokio::time::sleep(timeout).await;
+                fired.store(true, std::sync::atomic::Ordering::SeqCst);
+                token.cancel();
+            })
+        });
+        (
+            Self {
+                fired,
+                timer,
+                timeout,
+            },
+            token,
+        )
+    }
+
+    fn passed(&self) -> bool {
+        self.fired.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl Drop for Deadline {
+    fn drop(&mut self) {
+        if let Some(timer) = self.timer.take() {
+            timer.abort();
+        }
+    }
 }
 
 /// Runs a task to its end and reports it with events.
@@ -35,16 +82,30 @@ pub(crate) async fn run_task(
     sess.send_event(&sub_id, EventMsg::TaskStarted);
     sess.persist(&[RolloutItem::TurnContext(turn_context(&sess))]);
     sess.record_items(&input);
-    let mut last_agent_message = None;
+    let limits = sess.config.limits.clone();
+    let (deadline, cancel) = Deadline::start(limits.turn_timeout_ms, &cancel);
+    let mut seen_call_ids = sess.call_ids_in_history();
+    let mut requests: u64 = 0;
+    // The last answer is read back from the history when the task ends, rather than kept
+    // here as a third copy while the task goes on.
+    let mut has_agent_message = false;
     loop {
         let pending = sess.take_pending_input();
         if !pending.is_empty() {
             sess.record_items(&pending);
         }
+        if requests >= limits.max_turns {
+            let message = format!(
+                "stopped after {requests} model requests in this turn, the limit (limits.max_turns; --max-turns); the model kept calling tools. Raise the limit to let it go on"
+            );
+            limit_end(&sess, &sub_id, LimitCode::MaxTurns, message);
+            return;
+        }
+        requests += 1;
         let (items, usage) = match stream_with_retries(&sess, &sub_id, &cancel).await {
             Ok(done) => done,
             Err(TurnError::Interrupted) => {
-                interrupted_end(&sess, &sub_id);
+                stopped_end(&sess, &sub_id, &deadline);
                 return;
             }
             Err(TurnError::Client(e)) => {
@@ -53,42 +114,45 @@ pub(crate) async fn run_task(
                     &sub_id,
                     EventMsg::Error {
                         message: e.to_string(),
+                        code: None,
                     },
                 );
                 return;
             }
         };
-        sess.record_items(&items);
-        let mut calls = Vec::new();
-        for item in &items {
+        let vetted = crate::call_guard::vet(items, &mut seen_call_ids, &limits);
+        // What people are shown is taken out before the items move into the history, so a
+        // huge answer exists once there and once in its event, not also here.
+        let mut shown = Vec::new();
+        for item in &vetted.items {
             match item {
                 ResponseItem::Message { role, .. } if role == "assistant" => {
-                    let text = item.message_text().unwrap_or_default();
-                    sess.send_event(
-                        &sub_id,
-                        EventMsg::AgentMessage {
-                            message: text.clone(),
-                        },
-                    );
-                    last_agent_message = Some(text);
+                    shown.push(EventMsg::AgentMessage {
+                        message: item.message_text().unwrap_or_default(),
+                    });
+                    has_agent_message = true;
                 }
                 ResponseItem::Reasoning { summary, .. } => {
                     for part in summary {
                         let codex_protocol::ReasoningSummaryPart::SummaryText { text } = part;
                         if !text.trim().is_empty() {
-                            sess.send_event(
-                                &sub_id,
-                                EventMsg::AgentReasoning { text: text.clone() },
-                            );
+                            shown.push(EventMsg::AgentReasoning { text: text.clone() });
                         }
                     }
                 }
-                call if call.tool_call_id().is_some() => calls.push(call.clone()),
                 _ => {}
             }
         }
+        sess.record_items_owned(vetted.items);
+        if let Some(summary) = vetted.summary {
+            sess.send_event(&sub_id, EventMsg::BackgroundEvent { message: summary });
+        }
+        for msg in shown {
+            sess.send_event(&sub_id, msg);
+        }
         // Usage is reported after the response's own items, so front ends show it last.
         record_usage(&sess, &sub_id, usage);
+        let calls = vetted.calls;
         if calls.is_empty() {
             // Input that arrived meanwhile continues this task; otherwise the task ends.
             if sess.finish_task_unless_input_waits() {
@@ -98,20 +162,27 @@ pub(crate) async fn run_task(
         }
         // Every call gets an output, in call order, even when the turn is interrupted.
         let mut interrupted = false;
-        for call in &calls {
-            let output = if interrupted || cancel.is_cancelled() {
-                interrupted = true;
-                tools::aborted_output(call)
-            } else {
-                tools::handle_call(&sess, &sub_id, call, &cancel).await
+        for planned in &calls {
+            let output = match planned {
+                Planned::Refuse(call, text) => tools::output_without_running(call, text.clone()),
+                Planned::Run(call) if interrupted || cancel.is_cancelled() => {
+                    interrupted = true;
+                    tools::aborted_output(call)
+                }
+                Planned::Run(call) => tools::handle_call(&sess, &sub_id, call, &cancel).await,
             };
             sess.record_items(std::slice::from_ref(&output));
         }
         if interrupted || cancel.is_cancelled() {
-            interrupted_end(&sess, &sub_id);
+            stopped_end(&sess, &sub_id, &deadline);
             return;
         }
     }
+    let last_agent_message = if has_agent_message {
+        sess.last_assistant_text()
+    } else {
+        None
+    };
     sess.flush();
     if let Some(argv) = &sess.config.notify {
         let input_messages: Vec<String> = input
@@ -130,6 +201,33 @@ pub(crate) async fn run_task(
         }
     }
     sess.send_event(&sub_id, EventMsg::TaskComplete { last_agent_message });
+}
+
+/// Ends a task whose token was cancelled: by the user, or by the turn deadline.
+fn stopped_end(sess: &Session, sub_id: &str, deadline: &Deadline) {
+    if !deadline.passed() {
+        interrupted_end(sess, sub_id);
+        return;
+    }
+    let timeout = deadline.timeout.unwrap_or_default();
+    let message = format!(
+        "the turn ran out of time after {} (limits.turn_timeout_ms; --timeout); what it did so far is kept in the session",
+        codex_model_client::describe_wait(timeout)
+    );
+    limit_end(sess, sub_id, LimitCode::TurnTimeout, message);
+}
+
+/// Ends the task because a configured limit was reached.
+fn limit_end(sess: &Session, sub_id: &str, code: LimitCode, message: String) {
+    sess.end_task();
+    sess.flush();
+    sess.send_event(
+        sub_id,
+        EventMsg::Error {
+            message,
+            code: Some(code),
+        },
+    );
 }
 
 /// Ends the task because the user interrupted it.
@@ -158,11 +256,17 @@ async fn stream_with_retries(
             Ok(items) => return Ok(items),
             Err(TurnError::Client(e)) if e.is_retryable() && retries < max_retries => {
                 retries += 1;
-                let delay = sess.client.retry_delay(&e, retries);
+                let delay = sess
+                    .client
+                    .retry_delay(&e, retries)
+                    .map_err(TurnError::Client)?;
                 sess.send_event(
                     sub_id,
                     EventMsg::StreamError {
-                        message: format!("Reconnecting... {retries}/{max_retries} ({e})"),
+                        message: format!(
+                            "Reconnecting... {retries}/{max_retries} in {} ({e})",
+                            codex_model_client::describe_wait(delay)
+                        ),
                     },
                 );
                 tokio::select! {

@@ -12,7 +12,7 @@ use futures::StreamExt;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 
 use crate::endpoint::{Endpoint, Target, resolve};
-use crate::error::from_status;
+use crate::error::{from_status, mask_secrets};
 use crate::event::RateLimitSnapshot;
 use crate::record::{
     Exchange, PendingRecord, RecordedError, RecordedRequest, RecordedResponse, Recorder,
@@ -25,6 +25,22 @@ use crate::{
     ResponseStream, chat_request, responses,
 };
 
+/// How much of a body that is not an event stream is quoted in the error.
+const BODY_HEAD_BYTES: usize = 200;
+
+/// The content type of a response that cannot be an event stream, if it is one. A missing
+/// `Content-Type` passes: some local servers omit it and still stream.
+fn not_event_stream(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(reqwest::header::CONTENT_TYPE)?;
+    let text = String::from_utf8_lossy(value.as_bytes()).into_owned();
+    let mime = text.split(';').next().unwrap_or_default().trim();
+    (!mime.eq_ignore_ascii_case("text/event-stream")).then(|| {
+        let mut shown: String = text.chars().take(100).collect();
+        shown.retain(|c| !c.is_control());
+        shown
+    })
+}
+
 /// Talks to one model provider for one conversation.
 pub struct ModelClient {
     provider_id: String,
@@ -34,6 +50,7 @@ pub struct ModelClient {
     recorder: Option<Arc<Recorder>>,
     retry_base_delay: Duration,
     idle_timeout: Duration,
+    max_retry_wait: Duration,
 }
 
 impl std::fmt::Debug for ModelClient {
@@ -63,6 +80,7 @@ impl ModelClient {
         };
         Ok(Self {
             idle_timeout: Duration::from_millis(cfg.provider.stream_idle_timeout_ms()),
+            max_retry_wait: Duration::from_millis(cfg.provider.max_retry_wait_ms()),
             provider_id: cfg.provider_id,
             provider: cfg.provider,
             model: cfg.model,
@@ -103,9 +121,19 @@ impl ModelClient {
     }
 
     /// The delay before retry `attempt` after `error`: the server's hint when it gave one,
-    /// else [`ModelClient::backoff`].
-    pub fn retry_delay(&self, error: &ClientError, attempt: u64) -> Duration {
-        error.retry_delay().unwrap_or_else(|| self.backoff(attempt))
+    /// else [`ModelClient::backoff`]. A hint longer than the provider's `max_retry_wait_ms`
+    /// is refused with [`ClientError::WaitTooLong`], which carries the server's reason and
+    /// the wait it asked for: the caller fails instead of sleeping.
+    pub fn retry_delay(&self, error: &ClientError, attempt: u64) -> Result<Duration, ClientError> {
+        match error.retry_delay() {
+            Some(asked) if asked > self.max_retry_wait => Err(ClientError::WaitTooLong {
+                reason: error.to_string(),
+                asked,
+                max: self.max_retry_wait,
+            }),
+            Some(asked) => Ok(asked),
+            None => Ok(self.backoff(attempt)),
+        }
     }
 
     /// Sends the prompt and returns the response stream once the server answered 2xx.
@@ -163,7 +191,7 @@ impl ModelClient {
             // A replay has no server to wait for: retry at once, with the same outcome.
             let delay = match self.endpoint.target {
                 Target::Replay(_) => Duration::ZERO,
-                Target::Http { .. } => self.retry_delay(&error, attempt),
+                Target::Http { .. } => self.retry_delay(&error, attempt)?,
             };
             tracing::warn!(
                 "model request failed ({error}); retry {attempt}/{max_retries} in {} ms",
@@ -292,6 +320,23 @@ impl ModelClient {
                         body,
                     ));
                 }
+                if let Some(content_type) = not_event_stream(&response_header_map) {
+                    let head = self.body_head(response).await;
+                    let error = ClientError::NotEventStream {
+                        status,
+                        url: url.to_string(),
+                        content_type,
+                        head,
+                    };
+                    let recorded = RecordedResponse {
+                        status: Some(status),
+                        headers: response_headers(&response_header_map),
+                        error: Some(RecordedError::from_error(&error)),
+                        ..RecordedResponse::default()
+                    };
+                    self.write_record(record, recorded);
+                    return Err(error);
+                }
                 let source = DataSource::http(response.bytes_stream().boxed(), self.idle_timeout);
                 Ok(self.open_stream(
                     source,
@@ -337,6 +382,25 @@ impl ModelClient {
                 ))
             }
         }
+    }
+
+    /// The first bytes of a body that should have been an event stream, for the error
+    /// message: read for at most the idle timeout, secrets masked, quoted.
+    async fn body_head(&self, response: reqwest::Response) -> String {
+        let mut body = response.bytes_stream();
+        let mut head = Vec::new();
+        let read = async {
+            while head.len() < BODY_HEAD_BYTES {
+                match body.next().await {
+                    Some(Ok(chunk)) => head.extend_from_slice(&chunk),
+                    _ => break,
+                }
+            }
+        };
+        let _ = tokio::time::timeout(self.idle_timeout, read).await;
+        head.truncate(BODY_HEAD_BYTES);
+        let text = String::from_utf8_lossy(&head);
+        format!("{:?}", mask_secrets(text.trim()))
     }
 
     fn status_error(

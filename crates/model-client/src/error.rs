@@ -7,6 +7,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use std::sync::OnceLock;
+
+use regex_lite::Regex;
 use serde_json::Value;
 
 use crate::retry::retry_after_from_message;
@@ -117,6 +120,40 @@ pub enum ClientError {
         attempts: u64,
         /// The error of the last attempt.
         last: Box<ClientError>,
+    },
+
+    /// The server asked us to wait longer than the provider's `max_retry_wait_ms` before
+    /// trying again. Sleeping that long unannounced would look like a hang, so the request
+    /// fails with the server's reason; the user decides when to try again.
+    #[error(
+        "{reason}; the server asked to wait {} before retrying, longer than the {} allowed (max_retry_wait_ms of the model provider); try again later, or raise max_retry_wait_ms",
+        crate::retry::describe_wait(*asked),
+        crate::retry::describe_wait(*max)
+    )]
+    WaitTooLong {
+        /// The failure the server gave as its reason.
+        reason: String,
+        /// The wait the server asked for ([`Duration::MAX`] when absurdly large).
+        asked: Duration,
+        /// The configured maximum.
+        max: Duration,
+    },
+
+    /// A 2xx response whose body is not an event stream (an HTML page from a proxy or a
+    /// captive portal, a JSON document from a server that ignored `stream: true`). Trying
+    /// the same URL again gets the same page, so this is not retried; check `base_url`.
+    #[error(
+        "{url} answered HTTP {status} with content type `{content_type}` instead of an event stream (text/event-stream); check the provider's base_url and wire_api. The body starts: {head}"
+    )]
+    NotEventStream {
+        /// The HTTP status.
+        status: u16,
+        /// The URL requested.
+        url: String,
+        /// The `Content-Type` the server sent.
+        content_type: String,
+        /// The first bytes of the body, secrets masked, quoted.
+        head: String,
     },
 
     /// The provider's `env_key` variable is unset or blank. A retry cannot help.
@@ -306,6 +343,37 @@ pub(crate) fn from_status(
     }
 }
 
+/// Masks what looks like a credential in text from someone else (an upstream body quoted in
+/// an error): `sk-…` keys, bearer tokens, JWTs and long opaque tokens keep their first four
+/// characters, so a user can still tell which one it was.
+pub(crate) fn mask_secrets(text: &str) -> String {
+    static SECRET: OnceLock<Option<Regex>> = OnceLock::new();
+    let Some(secret) = SECRET
+        .get_or_init(|| {
+            Regex::new(
+                r"(?i)\b(?:sk-[a-z0-9_\-]{8,}|eyJ[a-z0-9_\-]+\.[a-z0-9_\-.]+|[a-z0-9_\-]{32,})|(?:bearer\s+)([^\s\x22']{8,})",
+            )
+            .ok()
+        })
+        .as_ref()
+    else {
+        return text.to_owned();
+    };
+    secret
+        .replace_all(text, |caps: &regex_lite::Captures<'_>| {
+            let (prefix, token) = match (caps.get(0), caps.get(1)) {
+                (Some(all), Some(token)) => {
+                    (&all.as_str()[..token.start() - all.start()], token.as_str())
+                }
+                (Some(all), None) => ("", all.as_str()),
+                _ => ("", ""),
+            };
+            let keep: String = token.chars().take(4).collect();
+            format!("{prefix}{keep}…<masked>")
+        })
+        .into_owned()
+}
+
 fn quote(body: &str) -> String {
     let body = body.trim();
     if body.is_empty() {
@@ -353,6 +421,26 @@ mod tests {
         assert_eq!(e.retry_delay(), Some(Duration::from_millis(1500)));
         let e = from_status(401, "u", "", None, " (key from `K`)");
         assert!(e.to_string().contains("`K`"));
+    }
+
+    #[test]
+    fn secrets_in_quoted_bodies_are_masked() {
+        let text = "<p>key sk-proj-abcdefghijklmnop and Authorization: Bearer tok123456789 jwt eyJhbGciOi.eyJzdWIi.sig and 0123456789abcdef0123456789abcdef01</p>";
+        let masked = mask_secrets(text);
+        for secret in [
+            "abcdefghijklmnop",
+            "tok123456789",
+            "eyJzdWIi",
+            "0123456789abcdef0123456789abcdef01",
+        ] {
+            assert!(!masked.contains(secret), "{secret} in {masked}");
+        }
+        assert!(masked.contains("Bearer tok1…<masked>"), "{masked}");
+        assert!(masked.contains("<p>key sk-p…<masked>"), "{masked}");
+        assert_eq!(
+            mask_secrets("<html>Bad gateway</html>"),
+            "<html>Bad gateway</html>"
+        );
     }
 
     #[test]

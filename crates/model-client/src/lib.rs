@@ -70,7 +70,7 @@ pub use endpoint::{CHATGPT_BASE_URL, OPENAI_BASE_URL_ENV};
 pub use error::ClientError;
 pub use event::{RateLimitSnapshot, RateLimitWindow, ResponseEvent};
 pub use prompt::{Prompt, Reasoning};
-pub use retry::{DEFAULT_RETRY_BASE_DELAY, RetryNotice, backoff};
+pub use retry::{DEFAULT_RETRY_BASE_DELAY, RetryNotice, backoff, describe_wait};
 pub use sse::SseDecoder;
 pub use stream::ResponseStream;
 pub use user_agent::{DEFAULT_ORIGINATOR, ORIGINATOR_OVERRIDE_ENV, originator, user_agent};

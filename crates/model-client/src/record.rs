@@ -83,9 +83,13 @@ impl RecordedError {
         Self {
             message: error.to_string(),
             retryable: error.is_retryable(),
-            retry_after_ms: error.retry_delay().map(|d| d.as_millis() as u64),
+            retry_after_ms: error
+                .retry_delay()
+                .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
             idle_timeout_ms: match error {
-                ClientError::Timeout { idle } => Some(idle.as_millis() as u64),
+                ClientError::Timeout { idle } => {
+                    Some(u64::try_from(idle.as_millis()).unwrap_or(u64::MAX))
+                }
                 _ => None,
             },
         }

@@ -22,21 +22,14 @@ pub fn backoff(base: Duration, attempt: u64) -> Duration {
 }
 
 /// `retry-after-ms` (OpenAI) or `Retry-After` in seconds. HTTP dates are not honoured.
+/// A number too large for a [`Duration`] becomes [`Duration::MAX`]: the caller compares it
+/// with its maximum and gives up, rather than this function panicking on a hostile header.
 pub(crate) fn retry_after_from_headers(headers: &HeaderMap) -> Option<Duration> {
-    let number = |name: &str| {
-        headers
-            .get(name)?
-            .to_str()
-            .ok()?
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite() && *v >= 0.0)
-    };
+    let number = |name: &str| headers.get(name)?.to_str().ok()?.trim().parse::<f64>().ok();
     if let Some(ms) = number("retry-after-ms") {
-        return Some(Duration::from_secs_f64(ms / 1000.0));
+        return seconds(ms / 1000.0);
     }
-    number("retry-after").map(Duration::from_secs_f64)
+    number("retry-after").and_then(seconds)
 }
 
 /// A "try again in 1.5s" / "try again in 20ms" / "try again in 3 seconds" hint.
@@ -48,8 +41,52 @@ pub(crate) fn retry_after_from_message(message: &str) -> Option<Duration> {
     let caps = hint.captures(message)?;
     let value: f64 = caps.get(1)?.as_str().parse().ok()?;
     let unit = caps.get(2)?.as_str().to_ascii_lowercase();
-    let secs = if unit == "ms" { value / 1000.0 } else { value };
-    Some(Duration::from_secs_f64(secs))
+    seconds(if unit == "ms" { value / 1000.0 } else { value })
+}
+
+/// Seconds from a server as a [`Duration`]: `None` for NaN or negative values, saturating at
+/// [`Duration::MAX`] for values too large (`Duration::from_secs_f64` would panic).
+fn seconds(value: f64) -> Option<Duration> {
+    if value.is_nan() || value < 0.0 {
+        return None;
+    }
+    Some(Duration::try_from_secs_f64(value).unwrap_or(Duration::MAX))
+}
+
+/// A wait for people: `350 ms`, `2 s`, `1.5 s`, `1 h 0 min`, `more than 100 years`.
+pub fn describe_wait(wait: Duration) -> String {
+    const YEAR: u64 = 365 * 24 * 3600;
+    let secs = wait.as_secs();
+    if secs >= 100 * YEAR {
+        "more than 100 years".to_owned()
+    } else if secs >= 3600 {
+        format!("{} h {} min", secs / 3600, secs % 3600 / 60)
+    } else if secs >= 60 {
+        format!("{} min {} s", secs / 60, secs % 60)
+    } else if wait >= Duration::from_secs(1) {
+        let tenths = wait.as_millis() / 100;
+        if tenths.is_multiple_of(10) {
+            format!("{secs} s")
+        } else {
+            format!("{}.{} s", tenths / 10, tenths % 10)
+        }
+    } else {
+        format!("{} ms", wait.as_millis())
+    }
+}
+
+/// A failed request about to be sent again: what the caller of
+/// [`ModelClient::stream_observed`](crate::ModelClient::stream_observed) is told before the pause.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryNotice {
+    /// This retry's number, from 1.
+    pub attempt: u64,
+    /// How many retries the provider allows.
+    pub max_retries: u64,
+    /// The pause before the next attempt.
+    pub delay: Duration,
+    /// Why the request failed.
+    pub reason: String,
 }
 
 #[cfg(test)]
@@ -106,18 +143,41 @@ mod tests {
         );
         assert_eq!(retry_after_from_headers(&h), None);
     }
-}
 
-/// A failed request about to be sent again: what the caller of
-/// [`ModelClient::stream_observed`](crate::ModelClient::stream_observed) is told before the pause.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RetryNotice {
-    /// This retry's number, from 1.
-    pub attempt: u64,
-    /// How many retries the provider allows.
-    pub max_retries: u64,
-    /// The pause before the next attempt.
-    pub delay: Duration,
-    /// Why the request failed.
-    pub reason: String,
+    /// Regression: a huge or odd hint panicked in `Duration::from_secs_f64`.
+    #[test]
+    fn hostile_hints_saturate_instead_of_panicking() {
+        for value in ["1e300", "18446744073709551616", "inf", "-1", "NaN", "-0"] {
+            let mut h = HeaderMap::new();
+            h.insert("retry-after", HeaderValue::from_str(value).unwrap());
+            let got = retry_after_from_headers(&h);
+            assert!(
+                matches!(got, None | Some(Duration::MAX | Duration::ZERO)),
+                "{value}: {got:?}"
+            );
+            let mut h = HeaderMap::new();
+            h.insert("retry-after-ms", HeaderValue::from_str(value).unwrap());
+            let _ = retry_after_from_headers(&h);
+        }
+        let mut h = HeaderMap::new();
+        h.insert("retry-after", HeaderValue::from_static("1e300"));
+        assert_eq!(retry_after_from_headers(&h), Some(Duration::MAX));
+        let long = format!("try again in {}s", "9".repeat(400));
+        assert_eq!(retry_after_from_message(&long), Some(Duration::MAX));
+    }
+
+    #[test]
+    fn waits_read_well() {
+        let cases = [
+            (Duration::from_millis(350), "350 ms"),
+            (Duration::from_secs(2), "2 s"),
+            (Duration::from_millis(1500), "1.5 s"),
+            (Duration::from_secs(90), "1 min 30 s"),
+            (Duration::from_hours(1), "1 h 0 min"),
+            (Duration::MAX, "more than 100 years"),
+        ];
+        for (wait, want) in cases {
+            assert_eq!(describe_wait(wait), want);
+        }
+    }
 }

@@ -13,6 +13,24 @@ pub struct SseDecoder {
     start: usize,
     data: String,
     has_data: bool,
+    /// `buf[start..searched]` holds no newline: a long line arriving in many pieces is
+    /// searched once, not once per piece (which made a 100 MB line quadratic).
+    searched: usize,
+    /// Where the line scan of [`SseDecoder::push`] stands, and how far into `buf` it got.
+    scan: LineScan,
+    scanned: usize,
+}
+
+/// What [`SseDecoder::push`] knows about the line being received.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum LineScan {
+    /// At the start of a line.
+    #[default]
+    Start,
+    /// Inside a `data` line (or one that may still turn out to be).
+    Data,
+    /// Inside a comment or another field's line.
+    Other,
 }
 
 impl SseDecoder {
@@ -21,27 +39,95 @@ impl SseDecoder {
         Self::default()
     }
 
-    /// Appends bytes received from the network.
-    pub fn push(&mut self, bytes: &[u8]) {
+    /// Appends bytes received from the network. Returns whether any of them belong to a
+    /// `data` line: comments (`: keep-alive`), blank lines and other fields do not count,
+    /// so a server that only keeps the connection warm cannot hold off an idle timeout.
+    pub fn push(&mut self, bytes: &[u8]) -> bool {
         if self.start > 0 && self.start >= self.buf.len() / 2 {
             self.buf.drain(..self.start);
+            self.scanned -= self.start;
+            self.searched = self.searched.saturating_sub(self.start);
             self.start = 0;
         }
         self.buf.extend_from_slice(bytes);
+        self.scan_lines()
+    }
+
+    /// Advances [`LineScan`] over the bytes not scanned yet; true when a data line got some.
+    fn scan_lines(&mut self) -> bool {
+        const FIELD: &[u8] = b"data";
+        let mut data = false;
+        while self.scanned < self.buf.len() {
+            let rest = &self.buf[self.scanned..];
+            match self.scan {
+                LineScan::Start => {
+                    if matches!(rest[0], b'\n' | b'\r') {
+                        self.scanned += 1;
+                        continue;
+                    }
+                    let n = rest.len().min(FIELD.len());
+                    if rest[..n] != FIELD[..n] {
+                        self.scan = LineScan::Other;
+                    } else if rest.len() <= FIELD.len() {
+                        // "dat": the field name is not complete yet; decide on the next push.
+                        break;
+                    } else if matches!(rest[FIELD.len()], b':' | b'\n' | b'\r') {
+                        self.scan = LineScan::Data;
+                    } else {
+                        self.scan = LineScan::Other;
+                    }
+                }
+                LineScan::Data | LineScan::Other => {
+                    data |= self.scan == LineScan::Data;
+                    match rest.iter().position(|&b| b == b'\n') {
+                        Some(i) => {
+                            self.scanned += i + 1;
+                            self.scan = LineScan::Start;
+                        }
+                        None => self.scanned = self.buf.len(),
+                    }
+                }
+            }
+        }
+        data
     }
 
     /// Marks the end of the body: a last event without its closing blank line is still
     /// delivered (servers that forget it exist; the standard would drop it).
     pub fn finish(&mut self) {
         self.buf.extend_from_slice(b"\n\n");
+        self.scan = LineScan::Start;
+        self.scanned = self.buf.len();
+    }
+
+    /// After a huge event: drops the bytes already parsed and gives back the buffer's
+    /// excess capacity, so a 100 MB line is not kept twice (raw here and as the event's
+    /// data) while the rest of the stream is read.
+    fn release_consumed(&mut self) {
+        const KEEP: usize = 1024 * 1024;
+        if self.start < KEEP {
+            return;
+        }
+        self.buf.drain(..self.start);
+        self.scanned -= self.start;
+        self.searched = self.searched.saturating_sub(self.start);
+        self.start = 0;
+        if self.buf.capacity() > 2 * KEEP.max(self.buf.len()) {
+            self.buf.shrink_to(KEEP.max(self.buf.len()));
+        }
     }
 
     /// The data of the next complete event, if one is buffered. Multi-line data is joined
     /// with `\n`; invalid UTF-8 is replaced (such data is skipped as unparseable later).
     pub fn next_data(&mut self) -> Option<String> {
         loop {
+            let from = self.searched.max(self.start);
+            let Some(found) = self.buf[from..].iter().position(|&b| b == b'\n') else {
+                self.searched = self.buf.len();
+                return None;
+            };
+            let newline = from + found - self.start;
             let rest = &self.buf[self.start..];
-            let newline = rest.iter().position(|&b| b == b'\n')?;
             let mut line = &rest[..newline];
             if let [head @ .., b'\r'] = line {
                 line = head;
@@ -50,6 +136,7 @@ impl SseDecoder {
             if line.is_empty() {
                 if self.has_data {
                     self.has_data = false;
+                    self.release_consumed();
                     return Some(std::mem::take(&mut self.data));
                 }
                 continue;
@@ -102,6 +189,28 @@ mod tests {
                 "split {split}"
             );
         }
+    }
+
+    #[test]
+    fn only_data_lines_count_as_progress() {
+        let mut d = SseDecoder::new();
+        assert!(!d.push(b": keep-alive\n\n"));
+        assert!(!d.push(b":"));
+        assert!(!d.push(b" still a comment, split\n"));
+        assert!(!d.push(b"event: ping\n\n\r\n"));
+        assert!(
+            !d.push(b"dat"),
+            "the split field is decided by the next push"
+        );
+        assert!(d.push(b"a: {\"x\""));
+        assert!(
+            d.push(b"1}"),
+            "the rest of a long data line is progress too"
+        );
+        assert!(d.push(b"\n\n"));
+        assert_eq!(d.next_data().as_deref(), Some("{\"x\"1}"));
+        assert!(!d.push(b"date: no\n"));
+        assert!(d.push(b"data\n\n"));
     }
 
     #[test]

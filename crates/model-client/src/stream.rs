@@ -69,6 +69,9 @@ pub(crate) enum DataSource {
         body: BoxStream<'static, Result<Bytes, reqwest::Error>>,
         decoder: SseDecoder,
         idle: Duration,
+        /// `idle` after the last bytes of event data: comments and keep-alives do not move
+        /// it, so a server that sends nothing else still times out.
+        deadline: tokio::time::Instant,
         ended: bool,
     },
     /// Recorded data, then the recorded end (a clean end or an error).
@@ -87,6 +90,7 @@ impl DataSource {
             body,
             decoder: SseDecoder::new(),
             idle,
+            deadline: deadline_after(idle),
             ended: false,
         }
     }
@@ -98,6 +102,7 @@ impl DataSource {
                 body,
                 decoder,
                 idle,
+                deadline,
                 ended,
             } => loop {
                 if let Some(data) = decoder.next_data() {
@@ -106,13 +111,17 @@ impl DataSource {
                 if *ended {
                     return Ok(None);
                 }
-                match tokio::time::timeout(*idle, body.next()).await {
+                match tokio::time::timeout_at(*deadline, body.next()).await {
                     Err(_) => return Err(ClientError::Timeout { idle: *idle }),
                     Ok(None) => {
                         decoder.finish();
                         *ended = true;
                     }
-                    Ok(Some(Ok(bytes))) => decoder.push(&bytes),
+                    Ok(Some(Ok(bytes))) => {
+                        if decoder.push(&bytes) {
+                            *deadline = deadline_after(*idle);
+                        }
+                    }
                     Ok(Some(Err(e))) => {
                         return Err(ClientError::Stream {
                             message: format!("the response stream broke: {}", error_chain(&e)),
@@ -130,6 +139,13 @@ impl DataSource {
             },
         }
     }
+}
+
+/// Now plus `idle`, or far in the future when that does not fit in an `Instant`.
+fn deadline_after(idle: Duration) -> tokio::time::Instant {
+    let now = tokio::time::Instant::now();
+    now.checked_add(idle)
+        .unwrap_or_else(|| now + Duration::from_hours(100 * 365 * 24))
 }
 
 /// An error and its causes on one line (reqwest hides the useful part in `source()`).

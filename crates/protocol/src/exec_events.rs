@@ -80,6 +80,10 @@ pub struct Usage {
 pub struct ThreadError {
     /// What went wrong.
     pub message: String,
+    /// Which limit ended the turn (`max_turns`, `turn_timeout`); our addition, absent when
+    /// the turn failed for another reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 /// An item with its per-process id (`item_0`, `item_1`, ...).

@@ -72,6 +72,33 @@ pub struct Event {
     pub msg: EventMsg,
 }
 
+/// Which limit ended a turn: a machine-readable code for scripts (`turn.failed` in
+/// `exec --json` carries it as `error.code`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LimitCode {
+    /// The turn made `limits.max_turns` model requests and wanted another.
+    MaxTurns,
+    /// The turn ran past `limits.turn_timeout_ms` (`--timeout`).
+    TurnTimeout,
+}
+
+impl LimitCode {
+    /// The code as written in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::MaxTurns => "max_turns",
+            Self::TurnTimeout => "turn_timeout",
+        }
+    }
+}
+
+impl std::fmt::Display for LimitCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The kinds of events. Serialized snake_case by `type`, as Codex's legacy JSON stream did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -152,6 +179,10 @@ pub enum EventMsg {
     Error {
         /// What went wrong.
         message: String,
+        /// Set when a configured limit ended the turn (our addition; absent otherwise, so
+        /// the event reads as before).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<LimitCode>,
     },
     /// The conversation ended.
     ShutdownComplete,

@@ -17,6 +17,9 @@ pub const DEFAULT_STREAM_MAX_RETRIES: u64 = 5;
 pub const DEFAULT_STREAM_IDLE_TIMEOUT_MS: u64 = 300_000;
 /// Retry counts above this are clamped: a typo should not retry forever.
 pub const MAX_RETRIES_CAP: u64 = 100;
+/// Default longest wait, in milliseconds, a server may ask for (`Retry-After`, "try again in")
+/// before the request fails with its reason instead of sleeping.
+pub const DEFAULT_MAX_RETRY_WAIT_MS: u64 = 60_000;
 
 /// One model provider. Field names and defaults follow Codex's `[model_providers.<id>]`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -58,6 +61,11 @@ pub struct ModelProviderInfo {
     /// Idle timeout per stream event; `None` means [`DEFAULT_STREAM_IDLE_TIMEOUT_MS`].
     #[serde(default)]
     pub stream_idle_timeout_ms: Option<u64>,
+    /// Longest wait a server may ask for before a retry (our addition; Codex has no such
+    /// key); `None` means [`DEFAULT_MAX_RETRY_WAIT_MS`]. A longer `Retry-After` fails the
+    /// request with the server's reason rather than leaving the user waiting in silence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_retry_wait_ms: Option<u64>,
     /// Whether the provider takes the credentials of `codex login` (only OpenAI's does).
     #[serde(default)]
     pub requires_openai_auth: bool,
@@ -82,6 +90,11 @@ impl ModelProviderInfo {
     pub fn stream_idle_timeout_ms(&self) -> u64 {
         self.stream_idle_timeout_ms
             .unwrap_or(DEFAULT_STREAM_IDLE_TIMEOUT_MS)
+    }
+
+    /// Longest server-requested retry wait in milliseconds, default applied.
+    pub fn max_retry_wait_ms(&self) -> u64 {
+        self.max_retry_wait_ms.unwrap_or(DEFAULT_MAX_RETRY_WAIT_MS)
     }
 }
 

@@ -23,12 +23,22 @@ pub struct TokenUsage {
 }
 
 impl TokenUsage {
-    /// Adds another response's usage to this running total.
+    /// Adds another response's usage to this running total, saturating: the numbers come
+    /// from a server, and an absurd one must not wrap (or panic in a debug build).
     pub fn add(&mut self, other: &Self) {
-        self.input_tokens += other.input_tokens;
-        self.cached_input_tokens += other.cached_input_tokens;
-        self.output_tokens += other.output_tokens;
-        self.reasoning_output_tokens += other.reasoning_output_tokens;
-        self.total_tokens += other.total_tokens;
+        self.input_tokens = self.input_tokens.saturating_add(other.input_tokens);
+        self.cached_input_tokens = self
+            .cached_input_tokens
+            .saturating_add(other.cached_input_tokens);
+        self.output_tokens = self.output_tokens.saturating_add(other.output_tokens);
+        self.reasoning_output_tokens = self
+            .reasoning_output_tokens
+            .saturating_add(other.reasoning_output_tokens);
+        self.total_tokens = self.total_tokens.saturating_add(other.total_tokens);
+    }
+
+    /// Input plus output tokens, saturating (what "tokens used" shows).
+    pub fn input_plus_output(&self) -> u64 {
+        self.input_tokens.saturating_add(self.output_tokens)
     }
 }

@@ -156,7 +156,6 @@ impl RolloutRecorder {
     }
 
     fn write_line(&mut self, item: &impl Serialize) -> Result<(), RolloutError> {
-        let line = encode_line(item)?;
         let path = &self.path;
         if let State::Pending(meta) = &self.state {
             let meta_line = encode_line(&Tagged {
@@ -171,8 +170,57 @@ impl RolloutRecorder {
         let State::Open(file) = &mut self.state else {
             return Ok(()); // Just opened above.
         };
-        // One `write(2)` per line: `write_all` only loops on a short write (disk full).
-        file.write_all(&line).map_err(io_error("append to", path))
+        // A usual line goes out in one `write(2)`; a huge one (a 100 MB answer) streams in
+        // chunks instead of being held whole in memory a second time.
+        let mut out = LineWriter {
+            file,
+            buf: Vec::new(),
+        };
+        serde_json::to_writer(
+            &mut out,
+            &LineOut {
+                timestamp: now_timestamp(),
+                item,
+            },
+        )
+        .map_err(|e| match e.io_error_kind() {
+            Some(_) => io_error("append to", path)(std::io::Error::other(e)),
+            None => RolloutError::from(e),
+        })?;
+        out.buf.push(b'\n');
+        out.file
+            .write_all(&out.buf)
+            .map_err(io_error("append to", path))
+    }
+}
+
+/// Gathers a line for one write, and writes it out in [`LineWriter::CHUNK`] pieces once it
+/// grows past that.
+struct LineWriter<'a> {
+    file: &'a mut File,
+    buf: Vec<u8>,
+}
+
+impl LineWriter<'_> {
+    const CHUNK: usize = 1024 * 1024;
+}
+
+impl Write for LineWriter<'_> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if self.buf.len() + data.len() > Self::CHUNK && !self.buf.is_empty() {
+            self.file.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        if data.len() > Self::CHUNK {
+            self.file.write_all(data)?;
+        } else {
+            self.buf.extend_from_slice(data);
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

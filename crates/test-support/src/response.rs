@@ -22,6 +22,8 @@ pub(crate) enum StreamEnd {
     Disconnect,
     /// The body never ends and nothing more is sent (a stalled server).
     Hang,
+    /// The body never ends; an SSE comment (`: keep-alive`) is sent this often, forever.
+    KeepAlive(Duration),
 }
 
 #[derive(Clone)]
@@ -111,6 +113,26 @@ impl MockResponse {
 
     fn sse_chunks(events: &[Value], delay: Duration, end: StreamEnd) -> Self {
         let chunks = events.iter().map(|e| Bytes::from(sse_event(e))).collect();
+        Self {
+            body: MockBody::Chunks { chunks, delay, end },
+            ..Self::status(200).with_header("content-type", EVENT_STREAM)
+        }
+    }
+
+    /// 200 that sends these events, then only SSE comments (`: keep-alive`), `every` apart,
+    /// forever: a server that keeps the connection warm but never answers.
+    pub fn sse_then_keep_alive(events: &[Value], every: Duration) -> Self {
+        Self::sse_chunks(events, Duration::ZERO, StreamEnd::KeepAlive(every))
+    }
+
+    /// 200 `text/event-stream` with these raw body chunks, `delay` apart, then silence
+    /// without closing when `hang`, else a normal end. For byte-level misbehaviour.
+    pub fn sse_raw_chunks(chunks: Vec<Bytes>, delay: Duration, hang: bool) -> Self {
+        let end = if hang {
+            StreamEnd::Hang
+        } else {
+            StreamEnd::Close
+        };
         Self {
             body: MockBody::Chunks { chunks, delay, end },
             ..Self::status(200).with_header("content-type", EVENT_STREAM)

@@ -354,5 +354,11 @@ fn chunk_stream(
             }))
             .boxed(),
         StreamEnd::Hang => body.chain(stream::pending()).boxed(),
+        StreamEnd::KeepAlive(every) => body
+            .chain(stream::unfold((), move |()| async move {
+                tokio::time::sleep(every).await;
+                Some((Ok(Bytes::from_static(b": keep-alive\n\n")), ()))
+            }))
+            .boxed(),
     }
 }

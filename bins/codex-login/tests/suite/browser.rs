@@ -119,6 +119,26 @@ async fn an_error_from_the_issuer_is_shown_in_the_page_and_the_terminal() {
     assert!(issuer.grants("authorization_code").is_empty());
 }
 
+/// An issuer's error text reaches the terminal with its escape sequences shown, not obeyed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn escapes_in_an_issuer_error_are_shown_not_obeyed() {
+    let issuer = FakeIssuer::start();
+    issuer.set(|b| {
+        b.authorize_error = Some(("access_denied".into(), "no\x1b]0;pwned\x07\x1b[2J".into()));
+    });
+    let home = tempfile::tempdir().unwrap();
+    let mut login = LoginProcess::spawn(home.path(), &issuer.url, &["--port", "0"]);
+    let auth_url = login.auth_url().await;
+    let _ = browser().get(auth_url.as_str()).send().await.unwrap();
+    let (status, stderr) = login.finish().await;
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(
+        !stderr.contains('\x1b') && !stderr.contains('\x07'),
+        "{stderr:?}"
+    );
+    assert!(stderr.contains(r"no\x1b]0;pwned\x07\x1b[2J"), "{stderr}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_sign_in_cancels_a_stale_one_holding_the_port() {
     let issuer = FakeIssuer::start();

@@ -97,8 +97,12 @@ pub(crate) async fn handle_call(
 
 /// The output given to calls that never ran because the user interrupted the turn.
 pub(crate) fn aborted_output(call: &ResponseItem) -> ResponseItem {
+    output_without_running(call, "aborted by user before it ran".to_owned())
+}
+
+/// An output answering `call` that did not run, saying why.
+pub(crate) fn output_without_running(call: &ResponseItem, output: String) -> ResponseItem {
     let call_id = call.tool_call_id().unwrap_or_default().to_owned();
-    let output = "aborted by user before it ran".to_owned();
     match call {
         ResponseItem::CustomToolCall { .. } => {
             ResponseItem::CustomToolCallOutput { call_id, output }

@@ -9,6 +9,13 @@ pub(super) fn handle(sess: &Session, sub_id: &str, arguments: &str) -> String {
         Ok(args) => args,
         Err(e) => return format!("failed to parse the arguments of update_plan: {e}"),
     };
+    let max_steps = sess.config.limits.max_plan_steps;
+    if args.plan.len() > max_steps {
+        return format!(
+            "plan rejected: it has {} steps, more than the {max_steps} allowed (limits.max_plan_steps); group the work into fewer, larger steps",
+            args.plan.len()
+        );
+    }
     let in_progress = args
         .plan
         .iter()

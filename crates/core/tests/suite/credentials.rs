@@ -96,7 +96,7 @@ async fn a_401_refreshes_the_login_and_the_request_is_sent_again_with_the_new_to
     let answer = loop {
         match new.conversation.next_event().await.unwrap().msg {
             EventMsg::TaskComplete { last_agent_message } => break last_agent_message,
-            EventMsg::Error { message } => panic!("turn failed: {message}"),
+            EventMsg::Error { message, .. } => panic!("turn failed: {message}"),
             _ => {}
         }
     };

@@ -2,6 +2,7 @@ mod chat;
 mod common;
 mod env;
 mod errors;
+mod hostile;
 mod memory;
 mod record_replay;
 mod request;
