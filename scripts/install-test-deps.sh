@@ -36,3 +36,9 @@ shear_version=1.9.1
 if ! cargo install --list | grep -q "^cargo-shear v$shear_version:"; then
   cargo install cargo-shear --version "=$shear_version" --locked --quiet
 fi
+
+# The MCP client tests run real MCP servers written with the official Python SDK (v1 line).
+if ! python3 -c 'import mcp.server.fastmcp' >/dev/null 2>&1; then
+  python3 -m pip install --quiet 'mcp>=1,<2' 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages 'mcp>=1,<2'
+fi

@@ -26,6 +26,7 @@ mod config_toml;
 mod error;
 mod limits;
 mod mcp;
+mod mcp_edit;
 mod overrides;
 mod shell_env;
 
@@ -42,7 +43,11 @@ pub use limits::{
     DEFAULT_MAX_PLAN_STEPS, DEFAULT_MAX_TOOL_ARGUMENT_BYTES, DEFAULT_MAX_TOOL_CALLS_PER_RESPONSE,
     DEFAULT_MAX_TURNS, Limits,
 };
-pub use mcp::{McpServerConfig, McpServerTransportConfig};
+pub use mcp::{
+    DEFAULT_MCP_STARTUP_TIMEOUT_SEC, DEFAULT_MCP_TOOL_TIMEOUT_SEC, McpSandboxMode, McpServerConfig,
+    McpServerTransportConfig, is_valid_mcp_server_name,
+};
+pub use mcp_edit::{NewMcpServer, add_mcp_server, remove_mcp_server};
 pub use overrides::{ConfigOverride, parse_override};
 pub use shell_env::{
     EnvironmentVariablePattern, ShellEnvironmentPolicy, ShellEnvironmentPolicyInherit,

@@ -7,6 +7,7 @@
 //!   `Retry-After`, 500s, raw bodies) for the Responses API ([`responses`] builders) or Chat
 //!   Completions ([`chat`] builders). Every request is recorded ([`RecordedRequest`]) and
 //!   checked: each tool output must answer a call made earlier in the same request.
+//! - [`mcp`]: a real MCP server (Python SDK) over stdio or streamable HTTP.
 //! - [`TestHome`]: a temp CODEX_HOME with a config.toml pointing provider `mock` at the server.
 //! - [`fake_issuer::FakeIssuer`]: a fake OAuth issuer (sign-in, API-key exchange, refresh,
 //!   device code) and fake JWTs, for tests of credentials; [`auth_file`] reads and checks the
@@ -32,6 +33,7 @@ pub mod chat;
 pub mod fake_chatgpt;
 pub mod fake_issuer;
 mod home;
+pub mod mcp;
 mod request;
 mod response;
 pub mod responses;

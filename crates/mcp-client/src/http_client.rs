@@ -1,0 +1,310 @@
+//! The streamable-HTTP side of rmcp's transport, carried by the workspace's reqwest 0.12
+//! (rustls) instead of the reqwest 0.13 rmcp would bring, so the toolkit builds one HTTP
+//! stack. rmcp drives the protocol (sessions, the GET stream, reconnects); this file only
+//! turns its requests into HTTP exchanges and bounds what a server may make us buffer.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use futures::stream::BoxStream;
+use futures::{Stream, StreamExt, TryStreamExt};
+use http::header::{ACCEPT, CONTENT_TYPE, WWW_AUTHENTICATE};
+use http::{HeaderName, HeaderValue, StatusCode};
+use rmcp::model::{ClientJsonRpcMessage, ServerJsonRpcMessage};
+use rmcp::transport::common::http_header::{
+    EVENT_STREAM_MIME_TYPE, HEADER_LAST_EVENT_ID, HEADER_SESSION_ID, JSON_MIME_TYPE,
+};
+use rmcp::transport::streamable_http_client::{
+    AuthRequiredError, SseError, StreamableHttpClient, StreamableHttpError,
+    StreamableHttpPostResponse, StreamableHttpResponseLimits,
+};
+use sse_stream::{Sse, SseStream};
+
+/// Largest SSE event accepted when rmcp does not pass its own limit.
+const DEFAULT_MAX_SSE_EVENT: usize = 16 * 1024 * 1024;
+
+/// A reqwest 0.12 client that speaks rmcp's streamable-HTTP client protocol.
+#[derive(Clone, Debug)]
+pub(crate) struct ReqwestHttpClient(pub(crate) reqwest::Client);
+
+type Error = StreamableHttpError<reqwest::Error>;
+
+fn client_error(e: reqwest::Error) -> Error {
+    StreamableHttpError::Client(e)
+}
+
+impl ReqwestHttpClient {
+    fn request(
+        &self,
+        method: reqwest::Method,
+        uri: &str,
+        session_id: Option<&str>,
+        auth_token: Option<String>,
+        custom_headers: HashMap<HeaderName, HeaderValue>,
+    ) -> reqwest::RequestBuilder {
+        let mut builder = self.0.request(method, uri);
+        for (name, value) in custom_headers {
+            builder = builder.header(name, value);
+        }
+        if let Some(token) = auth_token {
+            builder = builder.bearer_auth(token);
+        }
+        if let Some(id) = session_id {
+            builder = builder.header(HEADER_SESSION_ID, id);
+        }
+        builder
+    }
+}
+
+/// A 401 with a challenge becomes rmcp's "auth required" (what OAuth discovery starts from).
+fn auth_challenge(response: &reqwest::Response) -> Option<Error> {
+    if response.status() != StatusCode::UNAUTHORIZED {
+        return None;
+    }
+    let header = response.headers().get(WWW_AUTHENTICATE)?.to_str().ok()?;
+    Some(StreamableHttpError::AuthRequired(AuthRequiredError::new(
+        header.to_owned(),
+    )))
+}
+
+fn media_type(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+}
+
+/// Reads a body, refusing more than `limit` bytes.
+async fn read_bounded(response: reqwest::Response, limit: usize) -> Result<Vec<u8>, Error> {
+    let mut body = Vec::new();
+    let mut stream = response.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(client_error)?;
+        if body.len() + chunk.len() > limit {
+            return Err(StreamableHttpError::ResponseBodyTooLarge { max_size: limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Parses an SSE body, failing once one event grows past `max_event` bytes.
+fn bounded_sse<S>(bytes: S, max_event: usize) -> BoxStream<'static, Result<Sse, SseError>>
+where
+    S: Stream<Item = Result<bytes::Bytes, reqwest::Error>> + Send + 'static,
+{
+    let mut pending = 0usize;
+    let limited = bytes.map_err(std::io::Error::other).and_then(move |chunk| {
+        let boundary = chunk
+            .windows(2)
+            .rposition(|w| w == b"\n\n")
+            .map(|i| chunk.len() - (i + 2));
+        pending = match boundary {
+            Some(after) => after,
+            None => pending + chunk.len(),
+        };
+        let result = if pending > max_event {
+            Err(std::io::Error::other(format!(
+                "an SSE event exceeded {max_event} bytes"
+            )))
+        } else {
+            Ok(chunk)
+        };
+        futures::future::ready(result)
+    });
+    SseStream::from_bytes_stream(limited).boxed()
+}
+
+impl StreamableHttpClient for ReqwestHttpClient {
+    type Error = reqwest::Error;
+
+    async fn post_message(
+        &self,
+        uri: Arc<str>,
+        message: ClientJsonRpcMessage,
+        session_id: Option<Arc<str>>,
+        auth_token: Option<String>,
+        custom_headers: HashMap<HeaderName, HeaderValue>,
+    ) -> Result<StreamableHttpPostResponse, Error> {
+        self.post_message_with_response_limits(
+            uri,
+            message,
+            session_id,
+            auth_token,
+            custom_headers,
+            StreamableHttpResponseLimits::default(),
+        )
+        .await
+    }
+
+    async fn post_message_with_response_limits(
+        &self,
+        uri: Arc<str>,
+        message: ClientJsonRpcMessage,
+        session_id: Option<Arc<str>>,
+        auth_token: Option<String>,
+        custom_headers: HashMap<HeaderName, HeaderValue>,
+        limits: StreamableHttpResponseLimits,
+    ) -> Result<StreamableHttpPostResponse, Error> {
+        let had_session = session_id.is_some();
+        let response = self
+            .request(
+                reqwest::Method::POST,
+                &uri,
+                session_id.as_deref(),
+                auth_token,
+                custom_headers,
+            )
+            .header(
+                ACCEPT,
+                format!("{EVENT_STREAM_MIME_TYPE}, {JSON_MIME_TYPE}"),
+            )
+            .json(&message)
+            .send()
+            .await
+            .map_err(client_error)?;
+        if let Some(err) = auth_challenge(&response) {
+            return Err(err);
+        }
+        let status = response.status();
+        if matches!(status, StatusCode::ACCEPTED | StatusCode::NO_CONTENT) {
+            return Ok(StreamableHttpPostResponse::Accepted);
+        }
+        if status == StatusCode::NOT_FOUND && had_session {
+            return Err(StreamableHttpError::SessionExpired);
+        }
+        let awaits_nothing = !matches!(message, ClientJsonRpcMessage::Request(_));
+        let new_session = response
+            .headers()
+            .get(HEADER_SESSION_ID)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let kind = media_type(&response);
+        if !status.is_success() {
+            let body = read_bounded(response, limits.max_error_response_size)
+                .await
+                .unwrap_or_default();
+            let text = String::from_utf8_lossy(&body);
+            if let Ok(error @ ServerJsonRpcMessage::Error(_)) =
+                serde_json::from_str::<ServerJsonRpcMessage>(&text)
+            {
+                return Ok(StreamableHttpPostResponse::Json(error, new_session));
+            }
+            return Err(StreamableHttpError::UnexpectedServerResponse(Cow::Owned(
+                format!("HTTP {status}: {}", text.trim()),
+            )));
+        }
+        match kind.as_deref() {
+            Some(EVENT_STREAM_MIME_TYPE) => Ok(StreamableHttpPostResponse::Sse(
+                bounded_sse(response.bytes_stream(), limits.max_sse_event_size),
+                new_session,
+            )),
+            Some(JSON_MIME_TYPE) => {
+                let body = read_bounded(response, limits.max_json_response_size).await?;
+                match serde_json::from_slice::<ServerJsonRpcMessage>(&body) {
+                    Ok(parsed) => Ok(StreamableHttpPostResponse::Json(parsed, new_session)),
+                    Err(_) if awaits_nothing => Ok(StreamableHttpPostResponse::Accepted),
+                    Err(e) => Err(StreamableHttpError::Deserialize(e)),
+                }
+            }
+            _ if awaits_nothing => Ok(StreamableHttpPostResponse::Accepted),
+            other => Err(StreamableHttpError::UnexpectedContentType(
+                other.map(str::to_owned),
+            )),
+        }
+    }
+
+    async fn delete_session(
+        &self,
+        uri: Arc<str>,
+        session_id: Arc<str>,
+        auth_token: Option<String>,
+        custom_headers: HashMap<HeaderName, HeaderValue>,
+    ) -> Result<(), Error> {
+        let response = self
+            .request(
+                reqwest::Method::DELETE,
+                &uri,
+                Some(&session_id),
+                auth_token,
+                custom_headers,
+            )
+            .send()
+            .await
+            .map_err(client_error)?;
+        if response.status() == StatusCode::METHOD_NOT_ALLOWED {
+            return Ok(());
+        }
+        response.error_for_status().map_err(client_error)?;
+        Ok(())
+    }
+
+    async fn get_stream(
+        &self,
+        uri: Arc<str>,
+        session_id: Option<Arc<str>>,
+        last_event_id: Option<String>,
+        auth_token: Option<String>,
+        custom_headers: HashMap<HeaderName, HeaderValue>,
+    ) -> Result<BoxStream<'static, Result<Sse, SseError>>, Error> {
+        self.get_stream_with_max_sse_event_size(
+            uri,
+            session_id,
+            last_event_id,
+            auth_token,
+            custom_headers,
+            DEFAULT_MAX_SSE_EVENT,
+        )
+        .await
+    }
+
+    async fn get_stream_with_max_sse_event_size(
+        &self,
+        uri: Arc<str>,
+        session_id: Option<Arc<str>>,
+        last_event_id: Option<String>,
+        auth_token: Option<String>,
+        custom_headers: HashMap<HeaderName, HeaderValue>,
+        max_sse_event_size: usize,
+    ) -> Result<BoxStream<'static, Result<Sse, SseError>>, Error> {
+        let mut request = self
+            .request(
+                reqwest::Method::GET,
+                &uri,
+                session_id.as_deref(),
+                auth_token,
+                custom_headers,
+            )
+            .header(
+                ACCEPT,
+                format!("{EVENT_STREAM_MIME_TYPE}, {JSON_MIME_TYPE}"),
+            );
+        if let Some(id) = last_event_id {
+            request = request.header(HEADER_LAST_EVENT_ID, id);
+        }
+        let response = request.send().await.map_err(client_error)?;
+        if response.status() == StatusCode::METHOD_NOT_ALLOWED {
+            return Err(StreamableHttpError::ServerDoesNotSupportSse);
+        }
+        if let Some(err) = auth_challenge(&response) {
+            return Err(err);
+        }
+        let response = response.error_for_status().map_err(client_error)?;
+        match media_type(&response).as_deref() {
+            Some(EVENT_STREAM_MIME_TYPE | JSON_MIME_TYPE) => {
+                Ok(bounded_sse(response.bytes_stream(), max_sse_event_size))
+            }
+            other => Err(StreamableHttpError::UnexpectedContentType(
+                other.map(str::to_owned),
+            )),
+        }
+    }
+}
