@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 use std::io::{IsTerminal, Write as _};
 
 use codex_core::exec::join_command;
+use codex_protocol::mcp_events::{McpInvocation, McpStartupStatus};
 use codex_protocol::protocol::{EventMsg, RetryingEvent, SessionConfiguredEvent, StepStatus};
 use codex_safe_text::{Sanitizer, sanitize};
 
@@ -220,6 +221,48 @@ impl EventSink for HumanOutput {
             EventMsg::TaskComplete {
                 last_agent_message: Some(message),
             } => print_answer(message),
+            EventMsg::McpStartupUpdate(update) => match &update.status {
+                McpStartupStatus::Failed { error } => {
+                    err(&self.style.paint(&format!("ERROR: {error}"), "31"));
+                }
+                McpStartupStatus::Ready { tools, sandbox } => {
+                    let confinement = sandbox.as_deref().map_or_else(
+                        || "not sandboxed".to_owned(),
+                        |mode| format!("sandbox {mode}"),
+                    );
+                    err(&self.style.paint(
+                        &format!(
+                            "mcp: `{}` ready ({tools} tools, {confinement})",
+                            update.server
+                        ),
+                        "2",
+                    ));
+                }
+                McpStartupStatus::Starting => {}
+            },
+            EventMsg::McpToolCallBegin(begin) => {
+                err(&format!(
+                    "{} {}",
+                    self.heading("tool"),
+                    self.style.paint(&mcp_call_line(&begin.invocation), "1")
+                ));
+            }
+            EventMsg::McpToolCallEnd(end) => {
+                let line = mcp_call_line(&end.invocation);
+                let verdict = if end.is_success() {
+                    self.style.paint(&format!("{line} success"), "32")
+                } else {
+                    self.style.paint(&format!("{line} failed"), "31")
+                };
+                let detail = end.error.clone().unwrap_or_else(|| {
+                    end.result
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default()
+                });
+                let detail: String = detail.chars().take(2000).collect();
+                err(&format!("{verdict}:\n{}", self.style.paint(&detail, "2")));
+            }
             _ => {}
         }
     }
@@ -309,6 +352,16 @@ fn describe_sandbox(policy: &codex_protocol::SandboxPolicy) -> String {
             format!("workspace-write [{}]{network}", roots.join(", "))
         }
     }
+}
+
+/// `server.tool({"arg":1})`, as Codex shows an MCP call.
+fn mcp_call_line(invocation: &McpInvocation) -> String {
+    let args = if invocation.arguments.is_null() {
+        String::new()
+    } else {
+        invocation.arguments.to_string()
+    };
+    format!("{}.{}({args})", invocation.server, invocation.tool)
 }
 
 /// Progress goes to stderr; a closed stderr is no reason to stop the run.

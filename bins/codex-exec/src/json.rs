@@ -4,10 +4,13 @@ use std::io::Write;
 
 use codex_core::exec::join_command;
 use codex_protocol::exec_events::{
-    CommandExecutionStatus, EXEC_EVENTS_SCHEMA_VERSION, FileUpdateChange, PatchApplyStatus,
-    ThreadError, ThreadEvent, ThreadItem, ThreadItemDetails, TodoItem, Usage,
+    CommandExecutionStatus, EXEC_EVENTS_SCHEMA_VERSION, FileUpdateChange, McpToolCallItemError,
+    McpToolCallItemResult, McpToolCallStatus, PatchApplyStatus, ThreadError, ThreadEvent,
+    ThreadItem, ThreadItemDetails, TodoItem, Usage,
 };
+use codex_protocol::mcp_events::{McpInvocation, McpStartupStatus};
 use codex_protocol::protocol::{EventMsg, SessionConfiguredEvent, StepStatus, UpdatePlanArgs};
+use serde_json::Value;
 use std::collections::HashMap;
 
 use crate::output::EventSink;
@@ -18,6 +21,8 @@ pub(crate) struct JsonOutput {
     next_item: u64,
     /// Running commands: call id -> (item id, command line).
     running: HashMap<String, (String, String)>,
+    /// Running MCP calls: call id -> item id.
+    mcp_running: HashMap<String, String>,
     /// The plan's item, while the turn runs.
     todo: Option<(String, Vec<TodoItem>)>,
     usage: Usage,
@@ -218,11 +223,77 @@ impl EventSink for JsonOutput {
                 self.close_turn();
             }
             EventMsg::TaskComplete { .. } => self.close_turn(),
+            EventMsg::McpStartupUpdate(update) => {
+                if let McpStartupStatus::Failed { error } = &update.status {
+                    Self::emit(&ThreadEvent::Error {
+                        message: error.clone(),
+                    });
+                }
+            }
+            EventMsg::McpToolCallBegin(begin) => {
+                let id = self.item_id();
+                self.mcp_running.insert(begin.call_id.clone(), id.clone());
+                Self::emit(&ThreadEvent::ItemStarted {
+                    item: ThreadItem {
+                        id,
+                        details: mcp_item(
+                            &begin.invocation,
+                            None,
+                            None,
+                            McpToolCallStatus::InProgress,
+                        ),
+                    },
+                });
+            }
+            EventMsg::McpToolCallEnd(end) => {
+                let id = self
+                    .mcp_running
+                    .remove(&end.call_id)
+                    .unwrap_or_else(|| self.item_id());
+                let status = if end.is_success() {
+                    McpToolCallStatus::Completed
+                } else {
+                    McpToolCallStatus::Failed
+                };
+                let result = end.result.as_ref().map(|r| McpToolCallItemResult {
+                    content: r
+                        .get("content")
+                        .and_then(Value::as_array)
+                        .cloned()
+                        .unwrap_or_default(),
+                    structured_content: r.get("structuredContent").cloned(),
+                });
+                let error = end.error.as_ref().map(|message| McpToolCallItemError {
+                    message: message.clone(),
+                });
+                Self::emit(&ThreadEvent::ItemCompleted {
+                    item: ThreadItem {
+                        id,
+                        details: mcp_item(&end.invocation, result, error, status),
+                    },
+                });
+            }
             _ => {}
         }
     }
 
     fn finish(&mut self, _failed: bool) {
         self.close_turn();
+    }
+}
+
+fn mcp_item(
+    invocation: &McpInvocation,
+    result: Option<McpToolCallItemResult>,
+    error: Option<McpToolCallItemError>,
+    status: McpToolCallStatus,
+) -> ThreadItemDetails {
+    ThreadItemDetails::McpToolCall {
+        server: invocation.server.clone(),
+        tool: invocation.tool.clone(),
+        arguments: invocation.arguments.clone(),
+        result,
+        error,
+        status,
     }
 }

@@ -1,6 +1,5 @@
 //! What a new or resumed session is made of, gathered before its first turn: the sandbox
-//! helper, the session meta, the context sent ahead of the first prompt, and notes about
-//! settings this version does not act on.
+//! helper, the session meta, and the context sent ahead of the first prompt.
 
 use std::path::PathBuf;
 
@@ -9,24 +8,6 @@ use codex_protocol::rollout::{SessionMeta, SessionSource};
 use codex_protocol::{ContentItem, ResponseItem, SandboxPolicy};
 
 use crate::{CoreError, environment_context, project_doc};
-
-/// Settings that parse but that this version does not act on yet: said, not silently ignored.
-pub(crate) fn unsupported_settings(config: &Config) -> Vec<String> {
-    let mut notes = Vec::new();
-    let enabled: Vec<&str> = config
-        .mcp_servers
-        .iter()
-        .filter(|(_, server)| server.enabled)
-        .map(|(name, _)| name.as_str())
-        .collect();
-    if !enabled.is_empty() {
-        notes.push(format!(
-            "MCP servers are not used by this version yet; their tools are not offered: {}",
-            enabled.join(", ")
-        ));
-    }
-    notes
-}
 
 /// The sandbox helper, when the policy needs one: a missing helper stops the session before
 /// its first command rather than at it.

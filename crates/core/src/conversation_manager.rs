@@ -8,12 +8,12 @@ use std::sync::{Arc, Mutex};
 
 use codex_auth::AuthManager;
 use codex_config::Config;
-use codex_protocol::protocol::{EventMsg, SessionConfiguredEvent};
+use codex_protocol::protocol::SessionConfiguredEvent;
 use codex_protocol::rollout::SessionSource;
 use codex_rollout::RolloutRecorder;
 use tokio::sync::mpsc;
 
-use crate::bootstrap::{initial_context, locate_sandbox, session_meta, unsupported_settings};
+use crate::bootstrap::{initial_context, locate_sandbox, session_meta};
 use crate::conversation::Conversation;
 use crate::resume::ResumeTarget;
 use crate::session::{Session, SessionInit, lock};
@@ -138,6 +138,7 @@ impl ConversationManager {
         )?;
 
         let (tx_event, rx_event) = mpsc::unbounded_channel();
+        let mcp = crate::mcp::start(&config, &tx_event);
         let (tx_sub, rx_sub) = mpsc::channel(SUBMISSION_QUEUE);
         let session = Arc::new(Session::new(SessionInit {
             conversation_id: conversation_id.clone(),
@@ -147,21 +148,12 @@ impl ConversationManager {
             output_schema,
             sandbox_exe,
             tx_event,
+            mcp,
             recorder,
             history,
         }));
         if resume_path.is_none() {
             session.record_items(&initial_context(&config));
-        }
-        // Config warnings (`config.warnings`) are the front end's to show, once, where its
-        // user looks (exec: stderr); these notes are about this conversation's capabilities.
-        for warning in &unsupported_settings(&config) {
-            session.send_event(
-                "",
-                EventMsg::BackgroundEvent {
-                    message: warning.clone(),
-                },
-            );
         }
         let session_configured = SessionConfiguredEvent {
             session_id: conversation_id.clone(),

@@ -27,6 +27,7 @@ pub mod exec;
 pub mod exec_env;
 mod images;
 mod local_model;
+mod mcp;
 mod notify;
 pub mod project_doc;
 mod resume;

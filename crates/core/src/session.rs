@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use codex_config::Config;
+use codex_mcp_client::McpConnectionManager;
 use codex_model_client::ModelClient;
 use codex_protocol::protocol::{Event, EventMsg};
 use codex_protocol::rollout::RolloutItem;
@@ -26,6 +27,8 @@ pub(crate) struct Session {
     /// The sandbox helper, when the policy needs one (checked at start-up).
     pub(crate) sandbox_exe: Option<PathBuf>,
     tx_event: mpsc::UnboundedSender<Event>,
+    /// The session's MCP servers (starting in the background).
+    pub(crate) mcp: Arc<McpConnectionManager>,
     state: Mutex<SessionState>,
     pending_approvals: Mutex<HashMap<String, oneshot::Sender<ReviewDecision>>>,
     recorder: Mutex<RolloutRecorder>,
@@ -40,6 +43,7 @@ pub(crate) struct SessionInit {
     pub(crate) output_schema: Option<serde_json::Value>,
     pub(crate) sandbox_exe: Option<PathBuf>,
     pub(crate) tx_event: mpsc::UnboundedSender<Event>,
+    pub(crate) mcp: Arc<McpConnectionManager>,
     pub(crate) recorder: RolloutRecorder,
     pub(crate) history: Vec<ResponseItem>,
 }
@@ -72,6 +76,7 @@ impl Session {
             output_schema: init.output_schema,
             sandbox_exe: init.sandbox_exe,
             tx_event: init.tx_event,
+            mcp: init.mcp,
             state: Mutex::new(SessionState {
                 history: init.history,
                 ..SessionState::default()

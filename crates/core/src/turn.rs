@@ -80,6 +80,18 @@ pub(crate) async fn run_task(
     cancel: CancellationToken,
 ) {
     sess.send_event(&sub_id, EventMsg::TaskStarted);
+    // A `required` MCP server that failed to start makes every turn fail with its error.
+    if let Err(message) = sess.mcp.wait_required().await {
+        sess.end_task();
+        sess.send_event(
+            &sub_id,
+            EventMsg::Error {
+                message,
+                code: None,
+            },
+        );
+        return;
+    }
     sess.persist(&[RolloutItem::TurnContext(turn_context(&sess))]);
     sess.record_items(&input);
     let limits = sess.config.limits.clone();
@@ -342,7 +354,7 @@ fn build_prompt(sess: &Session) -> Prompt {
     Prompt {
         instructions: sess.base_instructions.clone(),
         input: sess.prompt_input(),
-        tools: tools::spec::all_tools(),
+        tools: tools::all_tools(sess),
         parallel_tool_calls: false,
         output_schema: sess.output_schema.clone(),
         reasoning: crate::client::reasoning(&sess.config),

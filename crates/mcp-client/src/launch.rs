@@ -89,6 +89,11 @@ fn policy_for(
     })
 }
 
+/// `ENOENT`, so a missing program reads as it does when spawned directly.
+fn libc_enoent() -> i32 {
+    2
+}
+
 /// Builds the command for a stdio server.
 pub(crate) fn prepare(
     launch: &StdioLaunch<'_>,
@@ -105,6 +110,12 @@ pub(crate) fn prepare(
             command
         }
         Some(policy) => {
+            // Under the helper a missing program would only show as a closed connection;
+            // look it up first so the error says what is wrong.
+            let search_dir = launch.cwd.unwrap_or(&ctx.cwd);
+            which::which_in(launch.command, std::env::var_os("PATH"), search_dir).map_err(
+                |_| McpClientError::Spawn(std::io::Error::from_raw_os_error(libc_enoent())),
+            )?;
             let exe = match &ctx.sandbox_exe {
                 Some(exe) => exe.clone(),
                 None => codex_sandbox::find_sandbox_exe().map_err(|e| {

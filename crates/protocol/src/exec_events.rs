@@ -135,11 +135,58 @@ pub enum ThreadItemDetails {
         /// The steps.
         items: Vec<TodoItem>,
     },
+    /// A call of an MCP server's tool (also the resource tools, with `server` = the server
+    /// asked, or `codex` when none was named).
+    McpToolCall {
+        /// The server's name.
+        server: String,
+        /// The tool's name on that server.
+        tool: String,
+        /// The arguments the model gave.
+        arguments: serde_json::Value,
+        /// The result; `null` while running or when the call produced none.
+        result: Option<McpToolCallItemResult>,
+        /// Why there is no result; `null` otherwise.
+        error: Option<McpToolCallItemError>,
+        /// Where it stands.
+        status: McpToolCallStatus,
+    },
     /// A non-fatal error.
     Error {
         /// What went wrong.
         message: String,
     },
+}
+
+/// What an MCP tool returned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct McpToolCallItemResult {
+    /// The content blocks, in MCP wire shape.
+    pub content: Vec<serde_json::Value>,
+    /// The structured result, when the tool gave one.
+    pub structured_content: Option<serde_json::Value>,
+}
+
+/// Why an MCP tool call produced no result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct McpToolCallItemError {
+    /// What went wrong.
+    pub message: String,
+}
+
+/// Progress of an MCP tool call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum McpToolCallStatus {
+    /// Running.
+    InProgress,
+    /// Returned a result.
+    Completed,
+    /// Returned an error result, or none.
+    Failed,
 }
 
 /// Progress of a command.

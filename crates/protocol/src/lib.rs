@@ -14,6 +14,7 @@
 
 pub mod config_types;
 pub mod exec_events;
+pub mod mcp_events;
 pub mod models;
 pub mod policy;
 pub mod protocol;

@@ -186,6 +186,12 @@ pub enum EventMsg {
     },
     /// The conversation ended.
     ShutdownComplete,
+    /// An MCP server's start-up progressed (sent with the session-level id `""`).
+    McpStartupUpdate(crate::mcp_events::McpStartupUpdateEvent),
+    /// An MCP tool call is about to run.
+    McpToolCallBegin(crate::mcp_events::McpToolCallBeginEvent),
+    /// An MCP tool call ended.
+    McpToolCallEnd(crate::mcp_events::McpToolCallEndEvent),
 }
 
 /// A request that is about to be retried.

@@ -6,6 +6,7 @@ mod hostile;
 mod json;
 mod limits;
 mod login_policy;
+mod mcp;
 mod oss;
 mod patches;
 mod policies;

@@ -2,6 +2,7 @@
 //! call produces exactly one output item, errors included, so history stays well-formed.
 
 mod apply_patch;
+mod mcp;
 mod plan;
 mod shell;
 pub(crate) mod spec;
@@ -11,6 +12,14 @@ use codex_protocol::models::LocalShellAction;
 use tokio_util::sync::CancellationToken;
 
 use crate::session::Session;
+
+/// Every tool offered in the next request: the built-in ones, then the MCP tools of the
+/// servers ready now.
+pub(crate) fn all_tools(sess: &Session) -> Vec<serde_json::Value> {
+    let mut tools = spec::all_tools();
+    tools.extend(mcp::specs(sess));
+    tools
+}
 
 /// Runs one tool call and returns its output item.
 pub(crate) async fn handle_call(
@@ -48,7 +57,9 @@ pub(crate) async fn handle_call(
                     }
                 }
                 spec::UPDATE_PLAN => plan::handle(sess, sub_id, arguments),
-                other => format!("unsupported call: {other}"),
+                other => mcp::handle(sess, sub_id, call_id, other, arguments, cancel)
+                    .await
+                    .unwrap_or_else(|| format!("unsupported call: {other}")),
             };
             ResponseItem::FunctionCallOutput {
                 call_id: call_id.clone(),
