@@ -2,3 +2,4 @@ mod approvals;
 mod credentials;
 mod harness;
 mod interrupts;
+mod mcp_approvals;

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# First-request delay of codex-exec with three MCP servers configured, one of them 5 s slow to
+# start, against none. Servers start in the background, so the two figures should be close.
+# Needs python3 with the `mcp` package (scripts/install-test-deps.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-5}
+profile=${PROFILE:-release}
+# Fat LTO makes a release build take minutes on a small machine; thin LTO is close enough.
+export CARGO_PROFILE_RELEASE_LTO=thin
+flag=$([ "$profile" = release ] && echo --release || true)
+cargo build $flag --quiet -p codex-exec -p codex-linux-sandbox
+cargo build $flag --quiet -p codex-exec --example bench_mcp_startup
+dir=$([ "$profile" = release ] && echo release || echo debug)
+"target/$dir/examples/bench_mcp_startup" "$runs"
