@@ -168,7 +168,7 @@ mod tests {
         static ENV: std::sync::LazyLock<BTreeMap<String, String>> =
             std::sync::LazyLock::new(|| BTreeMap::from([("A".into(), "1".into())]));
         StdioLaunch {
-            command: "server",
+            command: "sh",
             args: &[],
             env: &ENV,
             env_vars: &[],
@@ -205,7 +205,7 @@ mod tests {
             "{argv:?}"
         );
         assert!(
-            argv.ends_with(&["--".to_owned(), "server".to_owned()]),
+            argv.ends_with(&["--".to_owned(), "sh".to_owned()]),
             "{argv:?}"
         );
 
@@ -218,7 +218,7 @@ mod tests {
         assert!(networked.scratch.is_some());
 
         let free = prepare(&launch(McpSandboxMode::DangerFullAccess, false), &ctx).unwrap();
-        assert_eq!(free.command.as_std().get_program(), "server");
+        assert_eq!(free.command.as_std().get_program(), "sh");
         let env: Vec<_> = free.command.as_std().get_envs().collect();
         assert!(
             env.iter()

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use codex_config::{
-    DEFAULT_MCP_STARTUP_TIMEOUT_SEC, DEFAULT_MCP_TOOL_TIMEOUT_SEC, McpServerConfig,
+    DEFAULT_MCP_STARTUP_TIMEOUT_SEC, DEFAULT_MCP_TOOL_TIMEOUT_SEC, McpSandboxMode, McpServerConfig,
+    McpServerTransportConfig,
 };
 use serde_json::{Map, Value};
 use tokio::sync::{mpsc, watch};
@@ -56,6 +57,27 @@ pub struct QualifiedTool {
     pub server: String,
     /// The tool as the server lists it.
     pub tool: McpTool,
+    /// How the server's process is confined (`read-only, no network`), or `None` when it is
+    /// not (a remote server, or `sandbox = "danger-full-access"`).
+    pub sandbox: Option<String>,
+}
+
+/// What a stdio server's `sandbox` and `network` keys amount to, in words.
+fn sandbox_label(config: &McpServerConfig) -> Option<String> {
+    match &config.transport {
+        McpServerTransportConfig::Stdio {
+            sandbox, network, ..
+        } if *sandbox != McpSandboxMode::DangerFullAccess => Some(format!(
+            "{}, {}",
+            sandbox.as_str(),
+            if *network {
+                "network allowed"
+            } else {
+                "no network"
+            }
+        )),
+        _ => None,
+    }
 }
 
 /// A tool or resource call that produced no result. The message is what the model reads.
@@ -251,6 +273,7 @@ impl McpConnectionManager {
                     qualified_name,
                     server: server.clone(),
                     tool: tool.clone(),
+                    sandbox: sandbox_label(&slot.config),
                 });
             }
         }

@@ -115,6 +115,10 @@ fn stdio_and_http_tools_reach_the_model_and_the_json_stream() {
         add["parameters"],
         json!({"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}, "required": ["a", "b"]})
     );
+    assert_eq!(
+        add["description"],
+        "Adds two numbers.\n(Runs sandboxed: read-only, no network.)"
+    );
     let names: Vec<&str> = tools
         .as_array()
         .unwrap()

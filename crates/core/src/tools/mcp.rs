@@ -3,6 +3,8 @@
 //! what a third-party tool does is unknown), are reported as begin/end events, and their
 //! results reach the model as Codex serializes them.
 
+use std::fmt::Write as _;
+
 use codex_mcp_client::{ToolCallError, sanitize_input_schema};
 use codex_protocol::mcp_events::{McpInvocation, McpToolCallBeginEvent, McpToolCallEndEvent};
 use codex_protocol::protocol::{EventMsg, ExecApprovalRequestEvent};
@@ -30,10 +32,15 @@ pub(crate) fn specs(sess: &Session) -> Vec<Value> {
         .tools()
         .into_iter()
         .map(|t| {
+            // The model is told which tools run confined, so it knows why one cannot write.
+            let mut description = t.tool.description.unwrap_or_default();
+            if let Some(sandbox) = &t.sandbox {
+                let _ = write!(description, "\n(Runs sandboxed: {sandbox}.)");
+            }
             json!({
                 "type": "function",
                 "name": t.qualified_name,
-                "description": t.tool.description.unwrap_or_default(),
+                "description": description,
                 "strict": false,
                 "parameters": sanitize_input_schema(&t.tool.input_schema),
             })
