@@ -10,5 +10,6 @@ use clap::Parser as _;
 use codex_cli::mcp::McpCli;
 
 fn main() -> ExitCode {
+    codex_logging::init();
     codex_mcp::run(&McpCli::parse())
 }
