@@ -6,7 +6,7 @@ use codex_protocol::protocol::{EventMsg, Op};
 use codex_protocol::{AskForApproval, ReviewDecision};
 use codex_test_support::mcp::write_mcp_test_server;
 use codex_test_support::responses::{ev_assistant_message, ev_completed, ev_function_call};
-use codex_test_support::{MockResponse, MockServer, MockWire, TestHome, mock_provider_config};
+use codex_test_support::{MockResponse, MockServer, TestHome};
 use serde_json::json;
 
 use super::harness::{start_conversation, user_text};
@@ -15,13 +15,11 @@ use super::harness::{start_conversation, user_text};
 /// front end was asked and what the model was told for each call.
 async fn run(approval: AskForApproval, answer: ReviewDecision) -> (usize, Vec<String>) {
     let server = MockServer::start();
-    let home = TestHome::new();
+    let home = TestHome::sandboxed_for_mock(&server);
     let scripts = tempfile::tempdir().unwrap();
     let script = write_mcp_test_server(scripts.path());
-    home.write_config(&format!(
-        "sandbox_exe = \"{}\"\n{}\n[mcp_servers.py]\ncommand = \"python3\"\nargs = [\"{}\"]\nsandbox = \"danger-full-access\"\nstartup_timeout_sec = 30\n",
-        assert_cmd::cargo::cargo_bin("codex-linux-sandbox").display(),
-        mock_provider_config(&server, MockWire::Responses),
+    home.append_config(&format!(
+        "\n[mcp_servers.py]\ncommand = \"python3\"\nargs = [\"{}\"]\nsandbox = \"danger-full-access\"\nstartup_timeout_sec = 30\n",
         script.display()
     ));
     let args = json!({"a": 1, "b": 2}).to_string();
