@@ -14,7 +14,7 @@ use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::{ServiceExt, transport::TokioChildProcess};
 use serde_json::{Map, Value};
-use tokio::io::AsyncBufReadExt;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt};
 
 use crate::error::McpClientError;
 use crate::http_client::ReqwestHttpClient;
@@ -271,13 +271,24 @@ async fn to_json<T: serde::Serialize>(
     })
 }
 
+/// Longest stderr line kept; the rest of a longer line is skipped.
+const MAX_STDERR_LINE: u64 = 4096;
+
 /// A server's stderr goes to the log (bounded lines), never to the agent's own output.
 fn forward_stderr(server: String, stderr: tokio::process::ChildStderr) {
     tokio::spawn(async move {
-        let mut lines = tokio::io::BufReader::new(stderr).lines();
-        while let Ok(Some(line)) = lines.next_line().await {
-            let line: String = line.chars().take(2000).collect();
-            tracing::debug!(target: "codex_mcp_client::stderr", server = %server, "{line}");
+        let mut reader = tokio::io::BufReader::new(stderr);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            let mut limited = (&mut reader).take(MAX_STDERR_LINE);
+            match limited.read_until(b'\n', &mut line).await {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    let text = String::from_utf8_lossy(&line);
+                    tracing::debug!(target: "codex_mcp_client::stderr", server = %server, "{}", text.trim_end());
+                }
+            }
         }
     });
 }

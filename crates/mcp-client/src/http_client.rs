@@ -96,21 +96,39 @@ async fn read_bounded(response: reqwest::Response, limit: usize) -> Result<Vec<u
     Ok(body)
 }
 
+/// Bytes after the last event boundary (a blank line: `\n\n`, `\r\n\r\n` or `\r\r`) in
+/// `tail` + `chunk`, where `tail` holds the last bytes of the previous chunk so a boundary
+/// split across chunks is still seen. `None` when there is no boundary.
+fn bytes_after_boundary(tail: &[u8], chunk: &[u8]) -> Option<usize> {
+    let mut joined = Vec::with_capacity(tail.len() + chunk.len());
+    joined.extend_from_slice(tail);
+    joined.extend_from_slice(chunk);
+    let end = |pattern: &[u8]| {
+        joined
+            .windows(pattern.len())
+            .rposition(|w| w == pattern)
+            .map(|i| i + pattern.len())
+    };
+    let last = [end(b"\n\n"), end(b"\r\n\r\n"), end(b"\r\r")]
+        .into_iter()
+        .flatten()
+        .max()?;
+    Some(joined.len() - last)
+}
+
 /// Parses an SSE body, failing once one event grows past `max_event` bytes.
 fn bounded_sse<S>(bytes: S, max_event: usize) -> BoxStream<'static, Result<Sse, SseError>>
 where
     S: Stream<Item = Result<bytes::Bytes, reqwest::Error>> + Send + 'static,
 {
     let mut pending = 0usize;
+    let mut tail: Vec<u8> = Vec::new();
     let limited = bytes.map_err(std::io::Error::other).and_then(move |chunk| {
-        let boundary = chunk
-            .windows(2)
-            .rposition(|w| w == b"\n\n")
-            .map(|i| chunk.len() - (i + 2));
-        pending = match boundary {
+        pending = match bytes_after_boundary(&tail, &chunk) {
             Some(after) => after,
             None => pending + chunk.len(),
         };
+        tail = chunk[chunk.len().saturating_sub(3)..].to_vec();
         let result = if pending > max_event {
             Err(std::io::Error::other(format!(
                 "an SSE event exceeded {max_event} bytes"
@@ -306,5 +324,34 @@ impl StreamableHttpClient for ReqwestHttpClient {
                 other.map(str::to_owned),
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_boundaries_in_every_line_ending_and_across_chunks() {
+        assert_eq!(bytes_after_boundary(b"", b"data: a\n\ndata: b"), Some(7));
+        assert_eq!(bytes_after_boundary(b"", b"data: a\r\n\r\nxy"), Some(2));
+        assert_eq!(bytes_after_boundary(b"", b"data: a\r\rx"), Some(1));
+        assert_eq!(bytes_after_boundary(b"a\r\n", b"\r\nxyz"), Some(3));
+        assert_eq!(bytes_after_boundary(b"", b"data: no end"), None);
+    }
+
+    #[tokio::test]
+    async fn an_oversized_event_is_an_error_and_small_ones_pass() {
+        let chunks: Vec<Result<bytes::Bytes, reqwest::Error>> = vec![
+            Ok(bytes::Bytes::from_static(b"data: 1\r\n\r\n")),
+            Ok(bytes::Bytes::from_static(b"data: 2\r\n\r\n")),
+            Ok(bytes::Bytes::from(format!("data: {}", "x".repeat(64)))),
+        ];
+        let events: Vec<_> = bounded_sse(futures::stream::iter(chunks), 32)
+            .collect()
+            .await;
+        assert_eq!(events.len(), 3, "{events:?}");
+        assert!(events[0].is_ok() && events[1].is_ok());
+        assert!(events[2].is_err());
     }
 }

@@ -280,17 +280,31 @@ impl McpConnectionManager {
         out
     }
 
-    /// The server and tool a model-facing name stands for. When the name belongs to a server
-    /// still starting, waits for it (its start-up timeout bounds the wait), so a call the
+    /// The server and tool a model-facing name stands for. When no ready server has it but
+    /// it may belong to one still starting, waits for that one (or, for a name too mangled to
+    /// tell, for every starting server), bounded by their start-up timeouts, so a call the
     /// model makes early is not lost.
     pub async fn resolve(&self, qualified: &str) -> Option<(String, String)> {
-        let server = server_of(qualified, self.server_names())?.to_owned();
-        let slot = self.slots.get(&server)?;
-        Self::settled(slot).await;
-        self.tools()
-            .into_iter()
-            .find(|t| t.qualified_name == qualified)
-            .map(|t| (t.server, t.tool.name))
+        let find = || {
+            self.tools()
+                .into_iter()
+                .find(|t| t.qualified_name == qualified)
+                .map(|t| (t.server, t.tool.name))
+        };
+        if let Some(found) = find() {
+            return Some(found);
+        }
+        if !qualified.starts_with(crate::naming::MCP_TOOL_PREFIX) {
+            return None;
+        }
+        let candidates: Vec<&Slot> = match server_of(qualified, self.server_names()) {
+            Some(server) => self.slots.get(server).into_iter().collect(),
+            None => self.slots.values().collect(),
+        };
+        for slot in candidates {
+            Self::settled(slot).await;
+        }
+        find()
     }
 
     async fn ready_client(&self, server: &str) -> Result<(Arc<McpClient>, Duration), String> {

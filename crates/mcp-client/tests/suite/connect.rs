@@ -263,3 +263,20 @@ async fn failures_are_reported_and_slow_servers_do_not_block() {
     );
     assert_eq!(manager.tools().len(), 7);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hashed_names_resolve_even_while_their_server_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = write_mcp_test_server(dir.path());
+    let long = "a_server_name_long_enough_that_its_tool_names_get_hashed_x";
+    let servers = BTreeMap::from([(long.to_owned(), stdio(&script, &[]))]);
+    let (manager, _updates) = McpConnectionManager::start(&servers, LaunchContext::default());
+    let name = codex_mcp_client::qualified_tool_name(long, "echo");
+    assert_eq!(name.len(), 64);
+    // Asked before the server is ready: the call waits for it instead of failing.
+    assert_eq!(
+        manager.resolve(&name).await,
+        Some((long.to_owned(), "echo".to_owned()))
+    );
+    assert_eq!(manager.resolve("mcp__other__echo").await, None);
+}
