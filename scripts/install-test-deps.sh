@@ -2,7 +2,7 @@
 # Installs the system packages the test suite uses, only when something is missing.
 set -euo pipefail
 
-packages=(git python3 bash coreutils util-linux mount procps strace)
+packages=(git python3 python3-pip bash coreutils util-linux mount procps strace)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -37,7 +37,8 @@ if ! cargo install --list | grep -q "^cargo-shear v$shear_version:"; then
   cargo install cargo-shear --version "=$shear_version" --locked --quiet
 fi
 
-# The MCP client tests run real MCP servers written with the official Python SDK (v1 line).
+# The MCP client tests run real MCP servers written with the official Python SDK (v1 line);
+# the codex-mcp server tests use its client.
 if ! python3 -c 'import mcp.server.fastmcp' >/dev/null 2>&1; then
   python3 -m pip install --quiet 'mcp>=1,<2' 2>/dev/null \
     || python3 -m pip install --quiet --break-system-packages 'mcp>=1,<2'

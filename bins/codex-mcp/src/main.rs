@@ -1,8 +1,8 @@
 //! `codex-mcp`: serve the agent over MCP, or manage the `[mcp_servers]` it uses.
 //!
-//! Exit codes: 0 success (also removing a server that does not exist), 1 an error (unknown
-//! server for `get`, invalid name, unreadable config), 2 usage errors (from clap) and the
-//! server mode, which is not built yet.
+//! Exit codes: 0 success (serving: the client closed stdin; managing: also removing a server
+//! that does not exist), 1 an error (the configuration cannot be loaded, the transport failed,
+//! an unknown server for `get`, an invalid name), 2 usage errors (from clap).
 
 use std::process::ExitCode;
 

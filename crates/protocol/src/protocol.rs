@@ -337,6 +337,10 @@ pub struct ApplyPatchApprovalRequestEvent {
     pub changes: BTreeMap<PathBuf, FileChangeKind>,
     /// Why approval is needed.
     pub reason: Option<String>,
+    /// The patch as the model wrote it (`*** Begin Patch`, each file's `+`/`-` lines), so
+    /// whoever approves sees the lines that change, not only the file names.
+    #[serde(default)]
+    pub patch: String,
 }
 
 /// A patch about to be applied.

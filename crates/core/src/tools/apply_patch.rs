@@ -67,6 +67,7 @@ pub(crate) async fn handle(
                 call_id: call_id.to_owned(),
                 changes: changes.clone(),
                 reason: None,
+                patch: patch_text.to_owned(),
             });
             match sess
                 .request_approval(sub_id, call_id, request, cancel)

@@ -1,0 +1,117 @@
+//! Times `codex-mcp` against the local mock model: from `tools/call codex` to its result for a
+//! one-turn answer (a new conversation each call), and the server's resident memory when idle.
+//!
+//! Run through `scripts/bench-mcp-server.sh` (release build). Arguments: `[CALLS]` (default 50).
+#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use codex_test_support::responses::{ev_assistant_message, ev_completed};
+use codex_test_support::{MockResponse, MockServer, TestHome};
+use serde_json::{Value, json};
+
+fn main() {
+    let calls: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(50);
+    let dir = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let server_exe = dir.join("codex-mcp");
+    assert!(
+        server_exe.exists() && dir.join("codex-linux-sandbox").exists(),
+        "build codex-mcp and codex-linux-sandbox (found beside it) first ({})",
+        dir.display()
+    );
+
+    let server = MockServer::start();
+    let home = TestHome::for_mock(&server);
+    let workspace = tempfile::tempdir().unwrap();
+    std::fs::create_dir(workspace.path().join(".git")).unwrap();
+    let mut child = Command::new(&server_exe)
+        .env("CODEX_HOME", home.path())
+        .env_remove("RUST_LOG")
+        .current_dir(workspace.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut send = |message: Value| {
+        writeln!(stdin, "{message}").unwrap();
+        stdin.flush().unwrap();
+    };
+    let mut wait_for = |id: u64| loop {
+        let mut line = String::new();
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "codex-mcp closed stdout"
+        );
+        let message: Value = serde_json::from_str(&line).unwrap();
+        if message["id"] == id && message.get("method").is_none() {
+            return message;
+        }
+    };
+
+    send(
+        json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {},
+        "clientInfo": {"name": "bench", "version": "1"}}}),
+    );
+    wait_for(0);
+    send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+    std::thread::sleep(Duration::from_millis(200));
+    let idle_rss = rss_kib(child.id());
+
+    let mut samples = Vec::with_capacity(calls);
+    for i in 0..=calls {
+        server.push(MockResponse::sse(&[
+            ev_assistant_message("m", "hi"),
+            ev_completed("r"),
+        ]));
+        let id = i as u64 + 1;
+        let start = Instant::now();
+        send(json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+            "params": {"name": "codex", "arguments": {"prompt": "say hi"}}}));
+        let result = wait_for(id);
+        let elapsed = start.elapsed();
+        assert_eq!(result["result"]["content"][0]["text"], "hi", "{result}");
+        if i > 0 {
+            samples.push(elapsed); // the first call warms caches
+        }
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let after_rss = rss_kib(child.id());
+    child.kill().ok();
+    child.wait().ok();
+
+    samples.sort();
+    let median = samples[samples.len() / 2];
+    let p90 = samples[samples.len() * 9 / 10];
+    println!("tools/call codex -> result, one-turn answer from the local mock ({calls} calls):");
+    println!("  median {:.2} ms, p90 {:.2} ms", ms(median), ms(p90));
+    println!(
+        "codex-mcp RSS: idle after initialize {idle_rss} KiB, after {calls} calls {after_rss} KiB"
+    );
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
