@@ -296,11 +296,12 @@ pub(crate) fn from_status(
 ) -> ClientError {
     let parsed: Option<Value> = serde_json::from_str(body).ok();
     let (code, message) = parsed.as_ref().map(error_fields).unwrap_or_default();
-    let quoted = if message.is_empty() {
+    // Someone else's text: an upstream (a proxy, a gateway) may echo the credential back.
+    let quoted = mask_secrets(&if message.is_empty() {
         quote(body)
     } else {
         message
-    };
+    });
     match code.as_deref() {
         Some("context_length_exceeded") => return ClientError::ContextWindowExceeded,
         Some("insufficient_quota") => return ClientError::QuotaExceeded,
@@ -388,6 +389,20 @@ fn quote(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_echoed_in_an_error_body_are_masked() {
+        let e = from_status(
+            502,
+            "u",
+            "upstream refused Authorization: Bearer sk-proj-abcdefghijklmnop",
+            None,
+            "",
+        );
+        let text = e.to_string();
+        assert!(!text.contains("abcdefghijklmnop"), "{text}");
+        assert!(text.contains("<masked>"), "{text}");
+    }
 
     #[test]
     fn statuses_map_to_types() {
