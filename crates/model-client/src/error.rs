@@ -296,12 +296,15 @@ pub(crate) fn from_status(
 ) -> ClientError {
     let parsed: Option<Value> = serde_json::from_str(body).ok();
     let (code, message) = parsed.as_ref().map(error_fields).unwrap_or_default();
-    // Someone else's text: an upstream (a proxy, a gateway) may echo the credential back.
-    let quoted = mask_secrets(&if message.is_empty() {
+    let raw = if message.is_empty() {
         quote(body)
     } else {
         message
-    });
+    };
+    // The server's own wait hint is read before masking (a long number looks like a token).
+    let hinted_retry = retry_after_from_message(&raw);
+    // Someone else's text: an upstream (a proxy, a gateway) may echo the credential back.
+    let quoted = mask_secrets(&raw);
     match code.as_deref() {
         Some("context_length_exceeded") => return ClientError::ContextWindowExceeded,
         Some("insufficient_quota") => return ClientError::QuotaExceeded,
@@ -329,7 +332,7 @@ pub(crate) fn from_status(
         408 | 429 | 500..=599 => ClientError::UnexpectedStatus {
             status,
             url: url.to_owned(),
-            retry_after: header_retry_after.or_else(|| retry_after_from_message(&quoted)),
+            retry_after: header_retry_after.or(hinted_retry),
             body: quoted,
         },
         400..=499 => ClientError::BadRequest {
