@@ -90,7 +90,15 @@ fn credential_holders_hide_their_environment() {
 
     // Control: a plain process of the same user is readable.
     let plain = start(Path::new("/bin/cat"), &[], &home);
-    assert!(read_environ(plain.0.id()), "control: a plain process");
+    // Under load the child may still be switching users when first read: give it time.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !read_environ(plain.0.id()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "control: a plain process"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 
     for (name, args) in [
         ("codex-exec", vec!["-"]),
