@@ -25,16 +25,20 @@ pub const LOG_ENV: &str = "RUST_LOG";
 /// leaves the first in place. Directives in `RUST_LOG` that do not parse are skipped (and said
 /// so on stderr) rather than silencing everything.
 pub fn init() {
-    let filter = EnvFilter::builder()
-        .with_default_directive(LevelFilter::WARN.into())
-        .with_env_var(LOG_ENV)
-        .from_env_lossy();
     let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    // Err only when a subscriber is already set, which is the documented no-op.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let builder = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(ansi)
-        .with_target(true)
-        .try_init();
+        .with_target(true);
+    // Errors only mean a subscriber is already set, which is the documented no-op.
+    if std::env::var_os(LOG_ENV).is_some_and(|v| !v.is_empty()) {
+        let filter = EnvFilter::builder()
+            .with_default_directive(LevelFilter::WARN.into())
+            .with_env_var(LOG_ENV)
+            .from_env_lossy();
+        let _ = builder.with_env_filter(filter).try_init();
+    } else {
+        // The common case costs no directive parsing at start-up: every run pays for it.
+        let _ = builder.with_max_level(LevelFilter::WARN).try_init();
+    }
 }
