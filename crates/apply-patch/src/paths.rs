@@ -8,11 +8,17 @@ use crate::parser::{Hunk, Patch};
 /// normalised lexically (`.` dropped, `..` resolved without touching the disk), in patch order
 /// and without duplicates. A sandbox check on these paths sees through `sub/../../etc/passwd`.
 pub fn affected_paths(patch: &Patch, cwd: &Path) -> Vec<PathBuf> {
+    each_target(patch, |p| normalize_lexically(&cwd.join(p)))
+}
+
+/// Every path the patch names (move destinations included), mapped by `locate`, in patch order
+/// and without duplicates.
+pub(crate) fn each_target(patch: &Patch, locate: impl Fn(&Path) -> PathBuf) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = Vec::new();
     let mut push = |p: &Path| {
-        let abs = normalize_lexically(&cwd.join(p));
-        if !out.contains(&abs) {
-            out.push(abs);
+        let found = locate(p);
+        if !out.contains(&found) {
+            out.push(found);
         }
     };
     for hunk in &patch.hunks {

@@ -12,7 +12,7 @@
 use std::ffi::OsString;
 use std::path::{Component, Path, PathBuf};
 
-use crate::parser::{Hunk, Patch};
+use crate::parser::Patch;
 
 /// Symlinks followed before giving up, as the kernel's `ELOOP` limit.
 const MAX_LINKS: usize = 40;
@@ -79,24 +79,7 @@ fn push_components(pending: &mut Vec<OsString>, path: &Path) {
 /// resolved by [`resolve_for_write`], in patch order and without duplicates: the paths a
 /// policy check must judge.
 pub fn write_targets(patch: &Patch, cwd: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = Vec::new();
-    let mut push = |p: &Path| {
-        let real = resolve_for_write(&cwd.join(p));
-        if !out.contains(&real) {
-            out.push(real);
-        }
-    };
-    for hunk in &patch.hunks {
-        push(hunk.path());
-        if let Hunk::Update {
-            move_path: Some(dest),
-            ..
-        } = hunk
-        {
-            push(dest);
-        }
-    }
-    out
+    crate::paths::each_target(patch, |p| resolve_for_write(&cwd.join(p)))
 }
 
 #[cfg(test)]
