@@ -20,13 +20,7 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(100);
     let pieces = mib * 1024 * 1024 / PIECE;
-    let dir = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .to_path_buf();
+    let dir = codex_test_support::workspace_bin_dir();
     let exec = dir.join("codex-exec");
     assert!(exec.exists(), "build codex-exec first ({})", dir.display());
 

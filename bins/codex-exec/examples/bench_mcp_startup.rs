@@ -21,13 +21,7 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(5);
-    let dir = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .to_path_buf();
+    let dir = codex_test_support::workspace_bin_dir();
     let exec = dir.join("codex-exec");
     let sandbox = dir.join("codex-linux-sandbox");
     assert!(

@@ -17,13 +17,7 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(50);
-    let dir = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .to_path_buf();
+    let dir = codex_test_support::workspace_bin_dir();
     let server_exe = dir.join("codex-mcp");
     assert!(
         server_exe.exists() && dir.join("codex-linux-sandbox").exists(),

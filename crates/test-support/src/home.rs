@@ -95,18 +95,23 @@ impl Default for TestHome {
 pub const NO_TEMP_ROOTS: &str =
     "[sandbox_workspace_write]\nexclude_slash_tmp = true\nexclude_tmpdir_env_var = true\n";
 
-/// `codex-linux-sandbox` of this build: beside the test binary's directory
-/// (`target/<profile>/deps/..`), where cargo puts every binary of the workspace.
+/// `codex-linux-sandbox` of this build (see [`workspace_bin_dir`]).
 pub fn sandbox_exe() -> PathBuf {
+    workspace_bin_dir().join("codex-linux-sandbox")
+}
+
+/// Where cargo put this build's binaries, found from the running test or example:
+/// `target/<profile>/`, with tests in its `deps/` and examples in its `examples/`.
+pub fn workspace_bin_dir() -> PathBuf {
     let exe = match std::env::current_exe() {
         Ok(exe) => exe,
-        Err(e) => panic!("cannot find the test binary: {e}"),
+        Err(e) => panic!("cannot find the running test binary: {e}"),
     };
     let mut dir = exe.parent().map(Path::to_path_buf).unwrap_or_default();
-    if dir.ends_with("deps") {
+    if dir.ends_with("deps") || dir.ends_with("examples") {
         dir.pop();
     }
-    dir.join("codex-linux-sandbox")
+    dir
 }
 
 /// The config.toml text used by [`TestHome::for_mock_wire`].

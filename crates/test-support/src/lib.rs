@@ -39,7 +39,9 @@ mod response;
 pub mod responses;
 mod server;
 
-pub use home::{MockWire, NO_TEMP_ROOTS, TestHome, mock_provider_config, sandbox_exe};
+pub use home::{
+    MockWire, NO_TEMP_ROOTS, TestHome, mock_provider_config, sandbox_exe, workspace_bin_dir,
+};
 pub use request::{RecordedRequest, tool_output_problems};
 pub use response::{BodyGenerator, MockResponse};
 pub use server::MockServer;
