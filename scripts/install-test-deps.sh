@@ -2,7 +2,7 @@
 # Installs the system packages the test suite uses, only when something is missing.
 set -euo pipefail
 
-packages=(git python3 python3-pip bash coreutils util-linux mount procps strace)
+packages=(git python3 python3-pip bash coreutils util-linux mount procps strace tmux)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
