@@ -214,6 +214,14 @@ fn build_layout(
             what,
             detail: unavailable.to_string(),
         };
+    if let Err(unavailable) = crate::namespaces::enter_mount() {
+        partial(
+            request,
+            enforcement,
+            isolation("a mount namespace", unavailable),
+        )?;
+        return Ok(Layout::default());
+    }
     if let Err(unavailable) = layout::read_only_root() {
         partial(
             request,

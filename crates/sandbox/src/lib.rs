@@ -8,9 +8,10 @@
 //!   [`exec_command`] then runs the command, which inherits every restriction. The
 //!   `codex-linux-sandbox` binary is just those two calls. In order:
 //!   1. descriptors above 2 closed (`limits`);
-//!   2. new mount, PID and IPC namespaces, plus a user namespace mapping the caller's ids to
+//!   2. new PID and IPC namespaces, plus a user namespace mapping the caller's ids to
 //!      themselves when the caller is not root (`namespaces`); the helper forks, and its
-//!      child, pid 1 of the new namespace, does the rest (`supervise`);
+//!      child, pid 1 of the new namespace, makes a mount namespace and does the rest
+//!      (`supervise`);
 //!   3. the host's mounts made read-only and `nosuid` at once, a private `/dev/shm` and
 //!      `/proc`, each writable root bound read-write onto itself, its `.git` and `.codex`
 //!      bound read-only on top (an empty placeholder made first where one is missing, and

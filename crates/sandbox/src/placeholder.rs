@@ -67,20 +67,13 @@ impl Placeholders {
         Self { held }
     }
 
-    /// In the helper, once the command has ended: unmounts each placeholder this sandbox made
-    /// and removes it, unless another sandbox still holds it.
+    /// In the helper, once the command has ended: removes each placeholder this sandbox made,
+    /// unless another sandbox still holds it. The helper lives in the host's mount namespace
+    /// (see `namespaces`), where the placeholder is no mountpoint, so no unmount is needed.
     pub(crate) fn remove(self) {
         for held in self.held {
             if !held.made_here {
                 continue;
-            }
-            let Ok(c_path) = crate::layout::c_string(&held.path) else {
-                continue;
-            };
-            // SAFETY: a NUL-terminated path and integer flags. Failing (nothing mounted, no
-            // right to unmount) leaves the directory busy, and rmdir below then fails too.
-            unsafe {
-                libc::umount2(c_path.as_ptr(), libc::MNT_DETACH);
             }
             if try_lock(&held.dir, libc::LOCK_EX | libc::LOCK_NB).is_ok()
                 && same_directory(&held.dir, &held.path)
