@@ -8,6 +8,8 @@
 //!   Completions ([`chat`] builders). Every request is recorded ([`RecordedRequest`]) and
 //!   checked: each tool output must answer a call made earlier in the same request.
 //! - [`mcp`]: a real MCP server (Python SDK) over stdio or streamable HTTP.
+//! - [`oauth_mcp::OAuthMcpServer`]: an MCP server protected by OAuth, with its authorization
+//!   server (metadata, registration, PKCE, refresh), and a stand-in browser.
 //! - [`TestHome`]: a temp CODEX_HOME with a config.toml pointing provider `mock` at the server.
 //! - [`fake_issuer::FakeIssuer`]: a fake OAuth issuer (sign-in, API-key exchange, refresh,
 //!   device code) and fake JWTs, for tests of credentials; [`auth_file`] reads and checks the
@@ -34,6 +36,7 @@ pub mod fake_chatgpt;
 pub mod fake_issuer;
 mod home;
 pub mod mcp;
+pub mod oauth_mcp;
 mod request;
 mod response;
 pub mod responses;
