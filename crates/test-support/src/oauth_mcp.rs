@@ -45,6 +45,10 @@ pub struct OAuthBehavior {
     pub static_client_id: Option<String>,
     /// Serve the authorization-server metadata only as an OpenID configuration.
     pub openid_configuration_only: bool,
+    /// An `issuer` for the authorization-server metadata other than its own (a mix-up).
+    pub issuer_override: Option<String>,
+    /// A `resource` for the protected-resource metadata other than the MCP URL.
+    pub resource_override: Option<String>,
 }
 
 impl Default for OAuthBehavior {
@@ -54,6 +58,8 @@ impl Default for OAuthBehavior {
             registration: true,
             static_client_id: None,
             openid_configuration_only: false,
+            issuer_override: None,
+            resource_override: None,
         }
     }
 }
@@ -334,7 +340,7 @@ fn route(
         ("GET", "/.well-known/oauth-protected-resource/mcp") => json_response(
             StatusCode::OK,
             &json!({
-                "resource": format!("{base}/mcp"),
+                "resource": behavior.resource_override.unwrap_or_else(|| format!("{base}/mcp")),
                 "authorization_servers": [format!("{base}/as")],
                 "scopes_supported": [SCOPE],
                 "bearer_methods_supported": ["header"],
@@ -360,7 +366,7 @@ fn route(
 
 fn as_metadata(base: &str, behavior: &OAuthBehavior) -> Value {
     let mut metadata = json!({
-        "issuer": format!("{base}/as"),
+        "issuer": behavior.issuer_override.clone().unwrap_or_else(|| format!("{base}/as")),
         "authorization_endpoint": format!("{base}/as/authorize"),
         "token_endpoint": format!("{base}/as/token"),
         "response_types_supported": ["code"],

@@ -227,6 +227,9 @@ pub async fn discover(
     let resource_metadata =
         first_found::<ProtectedResourceMetadata>(http, &candidates, &mut tried).await?;
 
+    // Issuers named by resource metadata must match their metadata (RFC 8414 §3.3, against
+    // mix-ups); the guessed issuers of older servers need not.
+    let named = resource_metadata.is_some();
     let (issuers, resource, mut scopes) = if let Some((from, prm)) = resource_metadata {
         let resource = if let Some(resource) = &prm.resource {
             let parsed = parse_http_url("resource", resource, &from)?;
@@ -271,9 +274,20 @@ pub async fn discover(
 
     for issuer in &issuers {
         let urls = authorization_server_metadata_urls(issuer);
-        if let Some((_, metadata)) =
+        if let Some((from, metadata)) =
             first_found::<AuthorizationServerMetadata>(http, &urls, &mut tried).await?
         {
+            if named
+                && let Some(declared) = &metadata.issuer
+                && declared.trim_end_matches('/') != issuer.as_str().trim_end_matches('/')
+            {
+                return Err(OAuthError::Untrusted {
+                    url: from,
+                    problem: format!(
+                        "its issuer is {declared}, not the authorization server {issuer} it was fetched for"
+                    ),
+                });
+            }
             for (what, endpoint) in [
                 (
                     "authorization_endpoint",

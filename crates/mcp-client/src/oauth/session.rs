@@ -43,7 +43,7 @@ impl OAuthTokenSource {
         if tokens.expires_within(REFRESH_SKEW_MS) {
             self.adopt_stored(&mut tokens);
             if tokens.expires_within(REFRESH_SKEW_MS)
-                && let Err(e) = self.refresh(&mut tokens).await
+                && let Err(e) = self.refresh_or_adopt(&mut tokens).await
             {
                 tracing::warn!(
                     "MCP server `{}`: refreshing its OAuth token failed: {e}",
@@ -64,7 +64,7 @@ impl OAuthTokenSource {
         if self.adopt_stored(&mut tokens) {
             return Some(tokens.access_token.clone());
         }
-        match self.refresh(&mut tokens).await {
+        match self.refresh_or_adopt(&mut tokens).await {
             Ok(()) => Some(tokens.access_token.clone()),
             Err(e) => {
                 tracing::warn!(
@@ -89,6 +89,16 @@ impl OAuthTokenSource {
                 tracing::warn!("{e}");
                 false
             }
+        }
+    }
+
+    /// Refreshes; when that fails, another process may have refreshed first (and spent the
+    /// refresh token we hold): its stored result is taken instead.
+    async fn refresh_or_adopt(&self, tokens: &mut StoredTokens) -> Result<(), OAuthError> {
+        match self.refresh(tokens).await {
+            Ok(()) => Ok(()),
+            Err(_) if self.adopt_stored(tokens) => Ok(()),
+            Err(e) => Err(e),
         }
     }
 

@@ -169,6 +169,39 @@ async fn openid_configuration_fallback_and_a_preregistered_client() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn metadata_pointing_elsewhere_is_refused() {
+    let server = OAuthMcpServer::start();
+    let home = tempfile::tempdir().unwrap();
+    server.set(|b| b.issuer_override = Some("http://evil.example/as".into()));
+    let err = login(options(&server), home.path())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("refusing the OAuth metadata of")
+            && err.contains("its issuer is http://evil.example/as"),
+        "{err}"
+    );
+    server.set(|b| {
+        b.issuer_override = None;
+        b.resource_override = Some("https://victim.example/mcp".into());
+    });
+    let err = login(options(&server), home.path())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("names the resource https://victim.example/mcp, which is not on the origin"),
+        "{err}"
+    );
+    assert!(
+        server.requests("/as/authorize").is_empty(),
+        "nobody was sent to sign in"
+    );
+    assert!(!home.path().join(".credentials.json").exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn the_agent_refreshes_on_401_and_recovers_a_stale_session_after_a_new_login() {
     let server = OAuthMcpServer::start();
     let home = tempfile::tempdir().unwrap();
