@@ -22,7 +22,8 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+pub use axum::http::StatusCode;
+use axum::http::{HeaderMap, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -49,6 +50,12 @@ pub struct OAuthBehavior {
     pub issuer_override: Option<String>,
     /// A `resource` for the protected-resource metadata other than the MCP URL.
     pub resource_override: Option<String>,
+    /// A server of the 2025-03-26 spec: no resource metadata, a bare `Bearer` challenge, and
+    /// the authorization-server metadata at the root of the MCP server's origin.
+    pub legacy_2025_03_26: bool,
+    /// The status for a valid token on a session of an older sign-in: 404 (the spec's
+    /// "session expired"), or 401 as some servers answer (openai/codex #46158).
+    pub stale_session_status: StatusCode,
 }
 
 impl Default for OAuthBehavior {
@@ -60,6 +67,8 @@ impl Default for OAuthBehavior {
             openid_configuration_only: false,
             issuer_override: None,
             resource_override: None,
+            legacy_2025_03_26: false,
+            stale_session_status: StatusCode::NOT_FOUND,
         }
     }
 }
@@ -337,17 +346,22 @@ fn route(
     let behavior = lock(&shared.behavior).clone();
     let base = &shared.url;
     match (method.as_str(), uri.path()) {
-        ("GET", "/.well-known/oauth-protected-resource/mcp") => json_response(
-            StatusCode::OK,
-            &json!({
-                "resource": behavior.resource_override.unwrap_or_else(|| format!("{base}/mcp")),
-                "authorization_servers": [format!("{base}/as")],
-                "scopes_supported": [SCOPE],
-                "bearer_methods_supported": ["header"],
-            }),
-        ),
+        ("GET", "/.well-known/oauth-authorization-server") if behavior.legacy_2025_03_26 => {
+            json_response(StatusCode::OK, &as_metadata(base, &behavior))
+        }
+        ("GET", "/.well-known/oauth-protected-resource/mcp") if !behavior.legacy_2025_03_26 => {
+            json_response(
+                StatusCode::OK,
+                &json!({
+                    "resource": behavior.resource_override.unwrap_or_else(|| format!("{base}/mcp")),
+                    "authorization_servers": [format!("{base}/as")],
+                    "scopes_supported": [SCOPE],
+                    "bearer_methods_supported": ["header"],
+                }),
+            )
+        }
         ("GET", "/.well-known/oauth-authorization-server/as")
-            if !behavior.openid_configuration_only =>
+            if !behavior.openid_configuration_only && !behavior.legacy_2025_03_26 =>
         {
             json_response(StatusCode::OK, &as_metadata(base, &behavior))
         }
@@ -532,6 +546,10 @@ fn rpc_result(id: &Value, result: &Value) -> Value {
 }
 
 fn mcp(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Response {
+    let (legacy, stale_status) = {
+        let behavior = lock(&shared.behavior);
+        (behavior.legacy_2025_03_26, behavior.stale_session_status)
+    };
     let mut grants = lock(&shared.grants);
     let bearer = headers
         .get(header::AUTHORIZATION)
@@ -542,10 +560,14 @@ fn mcp(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Response {
     let caller = match grants.access.get(bearer) {
         Some(a) if a.generation == generation && a.expires > Instant::now() => a.client_id.clone(),
         _ => {
-            let challenge = format!(
-                "Bearer error=\"invalid_token\", resource_metadata=\"{}/.well-known/oauth-protected-resource/mcp\", scope=\"{SCOPE}\"",
-                shared.url
-            );
+            let challenge = if legacy {
+                "Bearer".to_owned()
+            } else {
+                format!(
+                    "Bearer error=\"invalid_token\", resource_metadata=\"{}/.well-known/oauth-protected-resource/mcp\", scope=\"{SCOPE}\"",
+                    shared.url
+                )
+            };
             return (
                 StatusCode::UNAUTHORIZED,
                 [(header::WWW_AUTHENTICATE, challenge)],
@@ -579,13 +601,14 @@ fn mcp(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Response {
         }
         return response;
     }
-    let session_ok = headers
+    let session = headers
         .get("mcp-session-id")
         .and_then(|v| v.to_str().ok())
-        .and_then(|s| grants.sessions.get(s))
-        .is_some_and(|g| *g == generation);
-    if !session_ok {
-        return (StatusCode::NOT_FOUND, "unknown session").into_response();
+        .and_then(|s| grants.sessions.get(s));
+    match session {
+        Some(g) if *g == generation => {}
+        Some(_) => return (stale_status, "unknown session").into_response(),
+        None => return (StatusCode::NOT_FOUND, "unknown session").into_response(),
     }
     let Some(id) = id else {
         return StatusCode::ACCEPTED.into_response();

@@ -69,6 +69,10 @@ async fn manager(
     }
 }
 
+fn axum_status(code: u16) -> codex_test_support::oauth_mcp::StatusCode {
+    codex_test_support::oauth_mcp::StatusCode::from_u16(code).unwrap()
+}
+
 /// Sessions the server opened (`initialize` answered 200; the login's probe got a 401).
 fn sessions_opened(server: &OAuthMcpServer) -> usize {
     server
@@ -169,6 +173,38 @@ async fn openid_configuration_fallback_and_a_preregistered_client() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_2025_03_26_server_without_resource_metadata() {
+    let server = OAuthMcpServer::start();
+    server.set(|b| b.legacy_2025_03_26 = true);
+    let home = tempfile::tempdir().unwrap();
+    let tokens = login(options(&server), home.path()).await.unwrap();
+    assert_eq!(
+        tokens.resource,
+        Some(server.mcp_url()),
+        "the server URL is the resource"
+    );
+    let found = server
+        .log()
+        .iter()
+        .any(|r| r.path == "/.well-known/oauth-authorization-server" && r.status == 200);
+    assert!(found, "metadata at the origin's root");
+    let authorize = server.requests("/as/authorize")[0].fields();
+    assert!(
+        !authorize.contains_key("scope"),
+        "no scopes advertised, none asked"
+    );
+    let (manager, status) = manager(&server, home.path()).await;
+    assert!(
+        matches!(status, McpStartupStatus::Ready { .. }),
+        "{status:?}"
+    );
+    assert_eq!(
+        whoami(&manager).await,
+        format!("signed in as {}", tokens.client_id)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn metadata_pointing_elsewhere_is_refused() {
     let server = OAuthMcpServer::start();
     let home = tempfile::tempdir().unwrap();
@@ -201,6 +237,8 @@ async fn metadata_pointing_elsewhere_is_refused() {
     assert!(!home.path().join(".credentials.json").exists());
 }
 
+/// Also the regression test of openai/codex #46158 (a stale `Mcp-Session-Id` after
+/// `codex mcp login` failed every call until restart).
 #[tokio::test(flavor = "multi_thread")]
 async fn the_agent_refreshes_on_401_and_recovers_a_stale_session_after_a_new_login() {
     let server = OAuthMcpServer::start();
@@ -256,6 +294,15 @@ async fn the_agent_refreshes_on_401_and_recovers_a_stale_session_after_a_new_log
         1,
         "no refresh was needed"
     );
+
+    // The same when the server answers the stale session with 401 rather than 404.
+    server.set(|b| b.stale_session_status = axum_status(401));
+    let third = login(options(&server), home.path()).await.unwrap();
+    assert_eq!(
+        whoami(&manager).await,
+        format!("signed in as {}", third.client_id)
+    );
+    assert_eq!(sessions_opened(&server), 3);
 }
 
 #[tokio::test(flavor = "multi_thread")]
