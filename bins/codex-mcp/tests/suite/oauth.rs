@@ -70,8 +70,9 @@ fn login_stores_tokens_list_shows_them_and_logout_removes_them() {
     std::fs::write(
         home.path().join("config.toml"),
         format!(
-            "[mcp_servers.secure]\nurl = \"{}\"\n\n[mcp_servers.local]\ncommand = \"true\"\n",
-            server.mcp_url()
+            "[mcp_servers.secure]\nurl = \"{}\"\n\n[mcp_servers.plain]\nurl = \"{}/plain\"\n\n[mcp_servers.local]\ncommand = \"true\"\n",
+            server.mcp_url(),
+            server.url
         ),
     )
     .unwrap();
@@ -126,6 +127,7 @@ fn login_stores_tokens_list_shows_them_and_logout_removes_them() {
         &["login", "local"],
         &["logout", "local"],
         &["login", "nope"],
+        &["login", "plain"],
     ] {
         transcript.push('\n');
         transcript.push_str(&run(home.path(), args));
