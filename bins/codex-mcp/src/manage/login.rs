@@ -77,6 +77,20 @@ fn say(text: &str) {
 pub(super) fn login(config: &Config, args: &McpLoginArgs) -> Result<(), String> {
     let (url, literal, from_env) = http_server(config, &args.name, "login")?;
     let server = &config.mcp_servers[&args.name];
+    if let McpServerTransportConfig::StreamableHttp {
+        bearer_token,
+        bearer_token_env_var,
+        ..
+    } = &server.transport
+        && (bearer_token.is_some() || bearer_token_env_var.is_some())
+    {
+        // The configured token would win over the sign-in; refuse rather than store unused
+        // credentials.
+        return Err(format!(
+            "OAuth login is not supported when a bearer token is configured. Remove bearer_token/bearer_token_env_var from [mcp_servers.{}] first.",
+            args.name
+        ));
+    }
     let scopes = if args.scopes.is_empty() {
         server.oauth.scopes.clone().unwrap_or_default()
     } else {

@@ -145,3 +145,22 @@ fn login_stores_tokens_list_shows_them_and_logout_removes_them() {
         insta::assert_snapshot!(transcript);
     });
 }
+
+#[test]
+fn login_refuses_a_server_with_a_bearer_token() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config.toml"),
+        "[mcp_servers.web]\nurl = \"http://127.0.0.1:9/mcp\"\nbearer_token_env_var = \"WEB_TOKEN\"\n",
+    )
+    .unwrap();
+    let output = command(home.path())
+        .args(["login", "web", "--no-browser"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "Error: OAuth login is not supported when a bearer token is configured. Remove bearer_token/bearer_token_env_var from [mcp_servers.web] first.\n"
+    );
+}

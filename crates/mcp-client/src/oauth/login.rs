@@ -23,7 +23,7 @@ use super::token::{TokenClient, register_client};
 const SHUTDOWN_GRACE: Duration = Duration::from_millis(300);
 
 /// What to sign in to and how.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct LoginOptions {
     /// The server's name in config.toml.
     pub server_name: String,
@@ -39,6 +39,24 @@ pub struct LoginOptions {
     pub resource: Option<String>,
     /// The callback port on 127.0.0.1; 0 picks a free one.
     pub callback_port: u16,
+}
+
+impl std::fmt::Debug for LoginOptions {
+    /// Header values stay out: they may be API keys.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginOptions")
+            .field("server_name", &self.server_name)
+            .field("server_url", &self.server_url)
+            .field(
+                "http_headers",
+                &self.http_headers.keys().collect::<Vec<_>>(),
+            )
+            .field("scopes", &self.scopes)
+            .field("client_id", &self.client_id)
+            .field("resource", &self.resource)
+            .field("callback_port", &self.callback_port)
+            .finish()
+    }
 }
 
 /// A sign-in waiting for the browser.
