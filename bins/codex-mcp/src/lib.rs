@@ -11,7 +11,8 @@ use codex_cli::mcp::{McpCli, McpCommand};
 /// Runs `codex-mcp` as parsed from the command line.
 pub fn run(cli: &McpCli) -> ExitCode {
     match &cli.command {
-        None | Some(McpCommand::Serve) => server::run(&cli.config),
+        None => server::run(&cli.config, &cli.serve),
+        Some(McpCommand::Serve(serve)) => server::run(&cli.config, serve),
         Some(command) => manage::run(&cli.config, command),
     }
 }

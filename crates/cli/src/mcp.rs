@@ -11,6 +11,10 @@ pub struct McpCli {
     #[command(flatten)]
     pub config: ConfigArgs,
 
+    /// How to serve when no subcommand is given.
+    #[command(flatten)]
+    pub serve: McpServeArgs,
+
     /// What to do; serving over stdio when none is given.
     #[command(subcommand)]
     pub command: Option<McpCommand>,
@@ -19,8 +23,9 @@ pub struct McpCli {
 /// Subcommands of `codex-mcp`.
 #[derive(Debug, Subcommand)]
 pub enum McpCommand {
-    /// Serve the agent over stdio (tools `codex` and `codex-reply`).
-    Serve,
+    /// Serve the agent over stdio, or streamable HTTP with --http (tools `codex` and
+    /// `codex-reply`, and the editor methods).
+    Serve(McpServeArgs),
     /// List configured MCP servers.
     List(McpListArgs),
     /// Show one configured MCP server.
@@ -33,6 +38,35 @@ pub enum McpCommand {
     Login(McpLoginArgs),
     /// Forget the OAuth sign-in of an MCP server.
     Logout(McpLogoutArgs),
+}
+
+/// How `codex-mcp` serves.
+#[derive(Debug, Clone, Args)]
+pub struct McpServeArgs {
+    /// Serve streamable HTTP on this address (`127.0.0.1:8765`; port 0 picks one) instead of
+    /// stdio. Requests need `Authorization: Bearer <token>`: the token is read from
+    /// $CODEX_MCP_HTTP_TOKEN, or generated and written to a file (mode 0600) whose path is
+    /// printed on stderr. Requests with a browser `Origin` header are refused.
+    #[arg(long, value_name = "ADDR")]
+    pub http: Option<String>,
+
+    /// Let --http bind an address other than loopback (anyone who can reach it and holds the
+    /// token can run the agent on this machine).
+    #[arg(long, requires = "http")]
+    pub allow_non_loopback: bool,
+
+    /// Close conversations that had no turn running for this many seconds (they resume from
+    /// their session file when used again).
+    #[arg(long, value_name = "SECS", default_value_t = 1800)]
+    pub idle_timeout: u64,
+
+    /// OAuth issuer of `loginChatGpt` (testing, other deployments).
+    #[arg(long, value_name = "URL", hide = true)]
+    pub login_issuer: Option<String>,
+
+    /// Callback port of `loginChatGpt` (0 = any free port; no fallback port then).
+    #[arg(long, value_name = "PORT", hide = true)]
+    pub login_port: Option<u16>,
 }
 
 /// `codex-mcp list`.

@@ -13,6 +13,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod config_types;
+pub mod editor;
 pub mod exec_events;
 pub mod mcp_events;
 pub mod models;

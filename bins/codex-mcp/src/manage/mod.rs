@@ -24,7 +24,7 @@ pub(crate) fn run(config_args: &ConfigArgs, command: &McpCommand) -> ExitCode {
         McpCommand::Remove(args) => add::remove(&args.name),
         McpCommand::Login(args) => load(config_args).and_then(|c| login::login(&c, args)),
         McpCommand::Logout(args) => load(config_args).and_then(|c| login::logout(&c, &args.name)),
-        McpCommand::Serve => Ok(()),
+        McpCommand::Serve(_) => Ok(()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,12 +1,10 @@
 //! The MCP methods: `initialize`, `tools/list`, `tools/call`. Everything a call needs comes
 //! from the one [`ConversationManager`]: new conversations, resumed ones, credentials.
 
-use std::collections::HashSet;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
 
-use codex_cli::ConfigArgs;
-use codex_core::{ConversationManager, ConversationOptions, ResumeTarget};
+use codex_core::ConversationOptions;
 use codex_protocol::protocol::{Event, EventMsg};
 use rmcp::ErrorData as McpError;
 use rmcp::handler::server::ServerHandler;
@@ -19,43 +17,37 @@ use rmcp::service::{RequestContext, RoleServer};
 use tokio_util::sync::CancellationToken;
 
 use super::call::{CallContext, error_result, run_turn};
-use super::editor;
+use super::editor::{self, Subscriptions};
 use super::params::{self, CodexArgs, ReplyArgs};
+use super::state::{Found, Reader, Shared};
 use super::tools;
 
-/// The server's state: the conversation manager and which threads have a call running.
+/// One connection (stdio, or one HTTP session): the shared state, and what belongs to this
+/// client alone (its handshake, its listeners).
 pub(crate) struct CodexServer {
-    manager: Arc<ConversationManager>,
-    startup: ConfigArgs,
-    requires_openai_auth: bool,
-    input_closed: CancellationToken,
-    busy: Mutex<HashSet<String>>,
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) input_closed: CancellationToken,
+    pub(crate) subscriptions: Subscriptions,
     initialized: AtomicBool,
 }
 
 impl CodexServer {
-    pub(crate) fn new(
-        manager: ConversationManager,
-        startup: ConfigArgs,
-        requires_openai_auth: bool,
-        input_closed: CancellationToken,
-    ) -> Self {
+    pub(crate) fn new(shared: Arc<Shared>, input_closed: CancellationToken) -> Self {
         Self {
-            manager: Arc::new(manager),
-            startup,
-            requires_openai_auth,
+            shared,
             input_closed,
-            busy: Mutex::new(HashSet::new()),
+            subscriptions: Subscriptions::default(),
             initialized: AtomicBool::new(false),
         }
     }
 
     async fn codex(&self, args: CodexArgs, cx: CallContext) -> rmcp::model::CallToolResult {
-        let config = match params::call_config(&self.startup, &args) {
+        let config = match params::call_config(&self.shared.startup, &args) {
             Ok(config) => config,
             Err(message) => return error_result(message),
         };
         let new = match self
+            .shared
             .manager
             .new_conversation(config, ConversationOptions::default())
         {
@@ -64,7 +56,8 @@ impl CodexServer {
                 return error_result(format!("Failed to start the Codex session: {error}"));
             }
         };
-        let Some(_guard) = self.claim(&new.conversation_id) else {
+        self.shared.remember(&new.session_configured);
+        let Ok(_guard) = self.shared.claim(&new.conversation_id, Reader::ToolCall) else {
             return error_result(format!("session {} is busy", new.conversation_id));
         };
         let configured = Event {
@@ -80,70 +73,33 @@ impl CodexServer {
             Ok(id) => id.to_owned(),
             Err(message) => return error_result(message),
         };
-        let Some(_guard) = self.claim(&thread_id) else {
-            return error_result(format!(
-                "session {thread_id} is busy with another call; wait for its result, then reply"
-            ));
-        };
-        let conversation = if let Some(conversation) = self.manager.get(&thread_id) {
-            conversation
-        } else {
-            // Not in memory (the server restarted): core loads the session from its rollout.
-            let config = match params::startup_config(&self.startup) {
-                Ok(config) => config,
-                Err(message) => {
-                    return error_result(format!("Failed to load Codex configuration: {message}"));
-                }
-            };
-            let options = ConversationOptions {
-                resume: Some(ResumeTarget::Id(thread_id.clone())),
-                ..ConversationOptions::default()
-            };
-            match self.manager.new_conversation(config, options) {
-                Ok(new) => {
-                    let configured = Event {
-                        id: String::new(),
-                        msg: EventMsg::SessionConfigured(new.session_configured),
-                    };
-                    cx.forward(&new.conversation_id, &configured, 0).await;
-                    new.conversation
-                }
-                Err(error) => {
-                    return error_result(format!(
-                        "Session not found for thread_id: {thread_id} ({error})"
-                    ));
-                }
+        let _guard = match self.shared.claim(&thread_id, Reader::ToolCall) {
+            Ok(guard) => guard,
+            Err(Reader::ToolCall) => {
+                return error_result(format!(
+                    "session {thread_id} is busy with another call; wait for its result, then reply"
+                ));
+            }
+            Err(Reader::Listener) => {
+                return error_result(format!(
+                    "session {thread_id} has an editor listener (addConversationListener); continue it with sendUserMessage, or remove the listener first"
+                ));
             }
         };
+        // Not in memory (the server restarted, or it sat idle): core loads it from its rollout.
+        let conversation = match self.shared.conversation(&thread_id) {
+            Ok(Found::InMemory(conversation)) => conversation,
+            Ok(Found::Resumed(new)) => {
+                let configured = Event {
+                    id: String::new(),
+                    msg: EventMsg::SessionConfigured(new.session_configured),
+                };
+                cx.forward(&new.conversation_id, &configured, 0).await;
+                new.conversation.clone()
+            }
+            Err(message) => return error_result(message),
+        };
         run_turn(&cx, &conversation, args.prompt, 0).await
-    }
-
-    /// Marks a thread busy until the guard drops; `None` when a call already runs on it (two
-    /// calls would read each other's events).
-    fn claim(&self, thread_id: &str) -> Option<BusyGuard<'_>> {
-        let mut busy = self.busy.lock().unwrap_or_else(PoisonError::into_inner);
-        if !busy.insert(thread_id.to_owned()) {
-            return None;
-        }
-        Some(BusyGuard {
-            server: self,
-            thread_id: thread_id.to_owned(),
-        })
-    }
-}
-
-struct BusyGuard<'a> {
-    server: &'a CodexServer,
-    thread_id: String,
-}
-
-impl Drop for BusyGuard<'_> {
-    fn drop(&mut self) {
-        self.server
-            .busy
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&self.thread_id);
     }
 }
 
@@ -176,14 +132,8 @@ impl ServerHandler for CodexServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CustomResult, McpError> {
         // Standard methods with bad params never get here: the transport answers them.
-        let answer = editor::handle(
-            self.manager.auth_manager(),
-            self.requires_openai_auth,
-            &context.peer,
-            &request.method,
-            request.params.clone(),
-        )
-        .await;
+        let answer =
+            editor::handle(self, &context.peer, &request.method, request.params.clone()).await;
         if let Some(answer) = answer {
             return answer.map(CustomResult::new);
         }

@@ -24,7 +24,7 @@ use tokio_util::sync::CancellationToken;
 
 /// The longest line read; a longer one is answered `-32600` and skipped. Prompts with
 /// pasted files fit; a runaway peer does not fill memory.
-const MAX_LINE: u64 = 16 * 1024 * 1024;
+pub(crate) const MAX_LINE: u64 = 16 * 1024 * 1024;
 
 /// Messages read but not yet taken by the service; the reader waits when it is full.
 const INCOMING_QUEUE: usize = 64;

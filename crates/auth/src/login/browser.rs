@@ -102,6 +102,27 @@ impl LoginServer {
     pub fn cancel(&self) {
         self.shared.finish(Err(LoginError::Cancelled));
     }
+
+    /// A handle that cancels this sign-in from elsewhere, for a front end that waits in one
+    /// task and takes "cancel" requests in another (the MCP server's `cancelLoginChatGpt`).
+    pub fn canceller(&self) -> LoginCanceller {
+        LoginCanceller {
+            shared: Arc::clone(&self.shared),
+        }
+    }
+}
+
+/// Cancels a running browser sign-in; see [`LoginServer::canceller`].
+#[derive(Debug, Clone)]
+pub struct LoginCanceller {
+    shared: Arc<Shared>,
+}
+
+impl LoginCanceller {
+    /// As [`LoginServer::cancel`]; does nothing once the sign-in has an outcome.
+    pub fn cancel(&self) {
+        self.shared.finish(Err(LoginError::Cancelled));
+    }
 }
 
 /// Binds the callback server, builds the authorize URL and opens it when asked to.

@@ -15,8 +15,8 @@ use std::sync::Arc;
 use chrono::Utc;
 
 pub use browser::{
-    BrowserLoginOptions, DEFAULT_CALLBACK_PORT, FALLBACK_CALLBACK_PORT, LoginServer,
-    open_in_browser, start_browser_login,
+    BrowserLoginOptions, DEFAULT_CALLBACK_PORT, FALLBACK_CALLBACK_PORT, LoginCanceller,
+    LoginServer, open_in_browser, start_browser_login,
 };
 pub use device::{
     DEFAULT_DEVICE_CODE_TIMEOUT, DeviceCode, DeviceCodeOptions, complete_device_code_login,
