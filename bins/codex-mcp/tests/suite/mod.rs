@@ -1,6 +1,7 @@
 mod approvals;
 mod basic;
 mod editor;
+mod editor_conversations;
 mod harness;
 mod malformed;
 mod manage;

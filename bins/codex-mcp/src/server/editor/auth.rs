@@ -2,6 +2,7 @@
 //! manager's one `AuthManager`, so a login or logout is seen by every conversation of this
 //! server. A login or logout is followed by `authStatusChange`.
 
+use codex_auth::AuthMode;
 use codex_core::AuthManager;
 use codex_protocol::editor::{
     AuthStatusChangeNotification, GetAuthStatusParams, GetAuthStatusResponse, LoginApiKeyParams,
@@ -18,7 +19,7 @@ pub(super) async fn status(
     params: GetAuthStatusParams,
 ) -> Result<Value, McpError> {
     let auth = shared.manager.auth_manager();
-    if params.refresh_token && auth.auth().is_some_and(|a| a.api_key().is_none()) {
+    if params.refresh_token && auth.auth().is_some_and(|a| a.mode() == AuthMode::ChatGpt) {
         // The token in use, refreshed first when asked (a failure leaves the old one).
         if let Err(e) = auth.refresh_token().await {
             tracing::warn!("getAuthStatus: refreshing the ChatGPT tokens failed: {e}");
@@ -60,13 +61,8 @@ pub(super) async fn logout(shared: &Shared, peer: &Peer<RoleServer>) -> Result<V
 
 /// `apikey`, `chatgpt`, or `None` when logged out.
 pub(super) fn auth_method(auth: &AuthManager) -> Option<String> {
-    auth.auth().map(|a| {
-        if a.api_key().is_some() {
-            "apikey".to_owned()
-        } else {
-            "chatgpt".to_owned()
-        }
-    })
+    // A ChatGPT sign-in may also hold a minted API key: the mode decides, not the key.
+    auth.auth().map(|a| a.mode().as_str().to_owned())
 }
 
 /// `authStatusChange` with the method now in use.

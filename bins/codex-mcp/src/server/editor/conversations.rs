@@ -125,7 +125,7 @@ async fn submit(
         .conversation(id)
         .map_err(|message| McpError::invalid_request(message, None))?;
     if matches!(found, Found::Resumed(_)) {
-        listener::reattach(server, peer, id, &found);
+        listener::reattach(server, peer, id, &found).await;
     }
     found
         .conversation()
@@ -258,7 +258,7 @@ pub(super) async fn resume(
         initial_messages: None,
     };
     let id = new.conversation_id.clone();
-    listener::reattach(server, peer, &id, &Found::Resumed(Box::new(new)));
+    listener::reattach(server, peer, &id, &Found::Resumed(Box::new(new))).await;
     to_value(&response)
 }
 

@@ -26,6 +26,9 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use super::to_value;
+
+/// How long a listener of a closed handle gets to finish before its successor starts.
+const OLD_LISTENER_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 use crate::server::approval::decision_from_reply;
 use crate::server::handler::CodexServer;
 use crate::server::state::{Found, Reader, ReaderGuard, Shared};
@@ -109,26 +112,43 @@ pub(super) fn remove(
     }
 }
 
-/// After `id` was resumed from its rollout: restarts this connection's listeners on it whose
-/// task ended with the old handle.
-pub(super) fn reattach(server: &CodexServer, peer: &Peer<RoleServer>, id: &str, found: &Found) {
-    let mut subscriptions = server.subscriptions.lock();
-    for subscription in subscriptions.values_mut() {
-        let ended = subscription
-            .task
-            .as_ref()
-            .is_none_or(tokio::task::JoinHandle::is_finished);
-        if subscription.conversation_id != id || !ended || subscription.stop.is_cancelled() {
-            continue;
-        }
-        if let Ok(reader) = server.shared.claim(id, Reader::Listener) {
-            let task = spawn(server, peer, reader, found, subscription.stop.clone());
-            subscription.task = Some(task);
-        } else {
-            tracing::debug!(%id, "another reader took the conversation meanwhile");
-        }
-        // One reader per conversation: the first subscription gets it.
+/// After `id` was resumed from its rollout: moves this connection's listener on it (the
+/// first one) from the old handle, whose stream ends with the shutdown, to the new one.
+pub(super) async fn reattach(
+    server: &CodexServer,
+    peer: &Peer<RoleServer>,
+    id: &str,
+    found: &Found,
+) {
+    let (subscription_id, stop, old) = {
+        let mut subscriptions = server.subscriptions.lock();
+        let Some((subscription_id, subscription)) = subscriptions
+            .iter_mut()
+            .find(|(_, s)| s.conversation_id == id && !s.stop.is_cancelled())
+        else {
+            return;
+        };
+        (
+            subscription_id.clone(),
+            subscription.stop.clone(),
+            subscription.task.take(),
+        )
+    };
+    if let Some(old) = old
+        && tokio::time::timeout(OLD_LISTENER_GRACE, old).await.is_err()
+    {
+        tracing::warn!(%id, "the listener of the closed handle did not stop");
+    }
+    let Ok(reader) = server.shared.claim(id, Reader::Listener) else {
+        tracing::debug!(%id, "another reader took the conversation meanwhile");
         return;
+    };
+    let task = spawn(server, peer, reader, found, stop);
+    if let Some(subscription) = server.subscriptions.lock().get_mut(&subscription_id) {
+        subscription.task = Some(task);
+    } else {
+        // Removed meanwhile.
+        task.abort();
     }
 }
 
@@ -196,6 +216,10 @@ impl Pump {
                 _ => self.shared.touch(&id),
             }
             if !self.forward(&event).await {
+                return;
+            }
+            if matches!(event.msg, EventMsg::ShutdownComplete) {
+                // Closed (for idleness, or to be resumed elsewhere): nothing more will come.
                 return;
             }
             let answer = match &event.msg {
