@@ -3,6 +3,7 @@ mod basic;
 mod editor;
 mod editor_conversations;
 mod harness;
+mod http;
 mod malformed;
 mod manage;
 mod oauth;
