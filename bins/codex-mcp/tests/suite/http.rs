@@ -398,3 +398,32 @@ fn two_sessions_are_independent() {
     assert_eq!(alive.answer(5)["result"], json!({}), "{}", alive.text);
     std::thread::sleep(Duration::from_millis(10));
 }
+
+#[test]
+fn only_loopback_is_served_unless_asked() {
+    let env = Env::new();
+    let output = env
+        .command()
+        .args(["--http", "0.0.0.0:0"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("not a loopback address") && stderr.contains("--allow-non-loopback"),
+        "{stderr}"
+    );
+    let bad = env
+        .command()
+        .args(["serve", "--http", "nowhere"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("--http nowhere: not an address"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}
