@@ -77,9 +77,14 @@ pub(crate) async fn serve(
 
     let stop = CancellationToken::new();
     let mut config = StreamableHttpServerConfig::default().with_cancellation_token(stop.clone());
-    if allow_non_loopback {
-        config = config.disable_allowed_hosts();
-    }
+    config = if allow_non_loopback {
+        config.disable_allowed_hosts()
+    } else {
+        // `Host` must name this server (DNS rebinding): the loopback names and the address bound.
+        let mut hosts = config.allowed_hosts.clone();
+        hosts.push(local.ip().to_string());
+        config.with_allowed_hosts(hosts)
+    };
     let factory_shared = Arc::clone(&shared);
     let service = StreamableHttpService::new(
         move || {

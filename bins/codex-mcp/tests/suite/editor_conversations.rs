@@ -339,3 +339,148 @@ fn login_chatgpt_signs_in_through_the_browser_flow_and_can_be_cancelled() {
     let stored = codex_test_support::auth_file::read_auth(env.home.path());
     assert_eq!(stored["tokens"]["refresh_token"], "rt-login");
 }
+
+#[test]
+fn a_listener_answers_exec_approvals_and_interrupt_stops_a_running_turn() {
+    use codex_test_support::responses::ev_function_call;
+    let env = Env::new();
+    let args = json!({"command": ["bash", "-lc", "touch marker"]});
+    env.server.push(MockResponse::sse(&[
+        ev_function_call("call-1", "shell", &args.to_string()),
+        ev_completed("r1"),
+    ]));
+    answer(&env, "r2", "done");
+    env.server
+        .push(MockResponse::sse_then_hang(&[ev_assistant_message(
+            "m3", "thinking",
+        )]));
+    let mut mcp = env.raw();
+    mcp.initialize(false);
+    let (_, created) = request(
+        &mut mcp,
+        1,
+        "newConversation",
+        &json!({"approvalPolicy": "untrusted", "sandbox": "workspace-write", "cwd": env.ws()}),
+    );
+    let conversation = result(&created)["conversationId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    request(
+        &mut mcp,
+        2,
+        "addConversationListener",
+        &json!({"conversationId": conversation}),
+    );
+    request(
+        &mut mcp,
+        3,
+        "sendUserMessage",
+        &json!({"conversationId": conversation, "items": [text("make a marker")]}),
+    );
+    let (before, ask) = mcp.until(|m| m["method"] == "execCommandApproval");
+    assert!(
+        before
+            .iter()
+            .any(|m| m["method"] == "codex/event/exec_approval_request"),
+        "{before:#?}"
+    );
+    let params = &ask["params"];
+    assert_eq!(params["conversationId"], conversation.as_str());
+    assert_eq!(params["callId"], "call-1");
+    assert_eq!(params["command"], json!(["bash", "-lc", "touch marker"]));
+    assert_eq!(params["cwd"], env.ws().to_str().unwrap());
+    assert!(!env.ws().join("marker").exists(), "ran before the answer");
+    mcp.send(&json!({"jsonrpc": "2.0", "id": ask["id"], "result": {"decision": "approved"}}));
+    let (_, done) = mcp.until(|m| m["method"] == "codex/event/task_complete");
+    assert_eq!(done["params"]["msg"]["last_agent_message"], "done");
+    assert!(env.ws().join("marker").exists());
+
+    // A turn whose model stream hangs: interrupting it answers after `turn_aborted`.
+    request(
+        &mut mcp,
+        4,
+        "sendUserMessage",
+        &json!({"conversationId": conversation, "items": [text("take your time")]}),
+    );
+    mcp.until(|m| m["method"] == "codex/event/task_started");
+    let (before, interrupted) = request(
+        &mut mcp,
+        5,
+        "interruptConversation",
+        &json!({"conversationId": conversation}),
+    );
+    assert_eq!(result(&interrupted), &json!({"abortReason": "interrupted"}));
+    assert!(
+        before
+            .iter()
+            .any(|m| m["method"] == "codex/event/turn_aborted"),
+        "{before:#?}"
+    );
+}
+
+#[test]
+fn send_user_turn_with_other_settings_continues_the_history_on_them() {
+    let env = Env::new();
+    answer(&env, "r1", "first");
+    answer(&env, "r2", "second");
+    let mut mcp = env.raw();
+    mcp.initialize(false);
+    let (_, created) = request(
+        &mut mcp,
+        1,
+        "newConversation",
+        &json!({"model": "mock-model", "cwd": env.ws()}),
+    );
+    let conversation = result(&created)["conversationId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    request(
+        &mut mcp,
+        2,
+        "addConversationListener",
+        &json!({"conversationId": conversation}),
+    );
+    turn(&mut mcp, 3, &conversation, "one");
+
+    let (mut events, sent) = request(
+        &mut mcp,
+        4,
+        "sendUserTurn",
+        &json!({"conversationId": conversation, "items": [text("two")], "cwd": env.ws(),
+            "approvalPolicy": "never", "sandboxPolicy": {"mode": "read-only"},
+            "model": "other-model", "effort": "high", "summary": "concise"}),
+    );
+    assert_eq!(result(&sent), &json!({}));
+    let (after, done) = mcp.until(|m| m["method"] == "codex/event/task_complete");
+    events.extend(after);
+    assert_eq!(done["params"]["msg"]["last_agent_message"], "second");
+    // The listener carried on: the new settings were announced on the same subscription.
+    let configured = events
+        .iter()
+        .find(|m| m["method"] == "codex/event/session_configured")
+        .unwrap_or_else(|| panic!("no session_configured in {events:#?}"));
+    assert_eq!(configured["params"]["msg"]["model"], "other-model");
+    assert_eq!(configured["params"]["msg"]["approval_policy"], "never");
+    assert_eq!(
+        configured["params"]["msg"]["session_id"],
+        conversation.as_str()
+    );
+
+    let requests = env.server.wait_for_requests(2, Duration::from_secs(10));
+    let body = requests[1].body_json();
+    assert_eq!(body["model"], "other-model");
+    assert_eq!(body["reasoning"]["effort"], "high", "{body:#}");
+    let texts = requests[1].message_input_texts("user");
+    assert!(texts.iter().any(|t| t == "one"), "{texts:?}");
+    assert!(texts.iter().any(|t| t == "two"), "{texts:?}");
+
+    let (_, missing) = request(
+        &mut mcp,
+        5,
+        "sendUserTurn",
+        &json!({"conversationId": conversation, "items": [text("three")]}),
+    );
+    assert_eq!(missing["error"]["code"], -32602, "{missing:#}");
+}

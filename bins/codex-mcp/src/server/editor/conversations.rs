@@ -15,7 +15,8 @@ use codex_protocol::editor::{
     ResumeConversationResponse, SendUserMessageParams, SendUserTurnParams,
     SessionConfiguredNotification,
 };
-use codex_protocol::protocol::{InputItem, Op};
+use codex_protocol::protocol::{EventMsg, InputItem, Op};
+use codex_protocol::{ReasoningEffort, ReasoningSummary};
 use codex_rollout::{Cursor, SessionFilter, list_sessions};
 use rmcp::ErrorData as McpError;
 use rmcp::service::{Peer, RoleServer};
@@ -32,6 +33,9 @@ const MAX_PAGE: usize = 200;
 
 /// How long `interruptConversation` waits for the turn to stop before answering anyway.
 const INTERRUPT_WAIT: Duration = Duration::from_secs(30);
+
+/// How long `sendUserTurn` waits for a conversation it closes to confirm.
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(5);
 
 pub(super) fn new(server: &CodexServer, params: NewConversationParams) -> Result<Value, McpError> {
     let args = call_args(params);
@@ -76,33 +80,96 @@ pub(super) async fn send_turn(
         sandbox_policy: params.sandbox_policy,
         model: params.model,
     };
+    let effort = params.effort;
+    let summary = params.summary;
     if let Some(current) = server.shared.settings_of(id)
         && current != wanted
     {
-        // Core keeps a conversation's settings for its lifetime; changing them mid-session
-        // is not supported yet. Say which ones differ rather than run with the wrong ones.
-        let mut differ = Vec::new();
-        if current.cwd != wanted.cwd {
-            differ.push("cwd");
-        }
-        if current.approval_policy != wanted.approval_policy {
-            differ.push("approvalPolicy");
-        }
-        if current.sandbox_policy != wanted.sandbox_policy {
-            differ.push("sandboxPolicy");
-        }
-        if current.model != wanted.model {
-            differ.push("model");
-        }
-        return Err(McpError::invalid_params(
+        reopen_with(server, peer, id, wanted, effort, summary).await?;
+    }
+    submit(server, peer, id, items).await
+}
+
+/// Core keeps a conversation's settings for its lifetime: to run a turn on other ones, the
+/// conversation is closed and resumed from its rollout on them (same id, same history), and
+/// this connection's listener moves to the new handle.
+async fn reopen_with(
+    server: &CodexServer,
+    peer: &Peer<RoleServer>,
+    id: &str,
+    wanted: TurnSettings,
+    effort: Option<ReasoningEffort>,
+    summary: ReasoningSummary,
+) -> Result<(), McpError> {
+    if server.shared.turn_running(id) || server.shared.reader(id) == Some(Reader::ToolCall) {
+        return Err(McpError::invalid_request(
             format!(
-                "Invalid params for `sendUserTurn`: conversation {id} runs with other {} than asked; changing them within a conversation is not supported: send them to resumeConversation as `overrides` (the history is kept), or use sendUserMessage",
-                differ.join(", ")
+                "conversation {id} has a turn running; its settings can change once it ends (or after interruptConversation)"
             ),
             None,
         ));
     }
-    submit(server, peer, id, items).await
+    if let Some(old) = server.shared.manager.remove(id)
+        && old.submit(Op::Shutdown).await.is_ok()
+    {
+        wait_for_shutdown(server, &old).await;
+    }
+    let args = CodexArgs {
+        prompt: String::new(),
+        model: Some(wanted.model),
+        profile: None,
+        cwd: Some(wanted.cwd),
+        approval_policy: Some(wanted.approval_policy),
+        sandbox: None,
+        config: None,
+        base_instructions: None,
+        developer_instructions: None,
+    };
+    let mut config = params::call_config(&server.shared.startup, &args)
+        .map_err(|message| McpError::invalid_params(message, None))?;
+    config.sandbox_policy = wanted.sandbox_policy;
+    config.model_reasoning_effort = effort;
+    config.model_reasoning_summary = Some(summary);
+    let options = ConversationOptions {
+        resume: Some(codex_core::ResumeTarget::Id(id.to_owned())),
+        ..ConversationOptions::default()
+    };
+    let new = server
+        .shared
+        .manager
+        .new_conversation(config, options)
+        .map_err(|e| {
+            McpError::invalid_request(
+                format!("Session not found for conversation {id} ({e})"),
+                None,
+            )
+        })?;
+    server.shared.remember(&new.session_configured);
+    listener::reattach(server, peer, id, &Found::Resumed(Box::new(new))).await;
+    Ok(())
+}
+
+/// Waits (boundedly) until a closed conversation has written its last: its listener stops at
+/// `shutdown_complete`; without one, the events are read here.
+async fn wait_for_shutdown(server: &CodexServer, old: &codex_core::Conversation) {
+    let id = old.id().to_owned();
+    let waited = tokio::time::timeout(SHUTDOWN_WAIT, async {
+        if server.shared.reader(&id).is_some() {
+            while server.shared.reader(&id).is_some() {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            return;
+        }
+        while let Ok(event) = old.next_event().await {
+            if matches!(event.msg, EventMsg::ShutdownComplete) {
+                return;
+            }
+        }
+    })
+    .await;
+    if waited.is_err() {
+        tracing::warn!(%id, "the closed conversation did not confirm its shutdown");
+    }
 }
 
 /// Queues input for `id` (resumed from its rollout first when not in memory).

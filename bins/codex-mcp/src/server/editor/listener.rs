@@ -208,14 +208,20 @@ impl Pump {
                 self.shared.set_turn_running(&id, false);
                 return;
             };
+            let ends_turn = matches!(
+                event.msg,
+                EventMsg::TaskComplete { .. } | EventMsg::TurnAborted { .. }
+            );
             match &event.msg {
                 EventMsg::TaskStarted => self.shared.set_turn_running(&id, true),
-                EventMsg::TaskComplete { .. } | EventMsg::TurnAborted { .. } => {
-                    self.shared.set_turn_running(&id, false);
-                }
                 _ => self.shared.touch(&id),
             }
-            if !self.forward(&event).await {
+            let delivered = self.forward(&event).await;
+            if ends_turn {
+                // After the event went out: `interruptConversation` answers after `turn_aborted`.
+                self.shared.set_turn_running(&id, false);
+            }
+            if !delivered {
                 return;
             }
             if matches!(event.msg, EventMsg::ShutdownComplete) {
