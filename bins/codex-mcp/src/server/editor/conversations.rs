@@ -194,12 +194,16 @@ async fn submit(
     if matches!(found, Found::Resumed(_)) {
         listener::reattach(server, peer, id, &found).await;
     }
-    found
-        .conversation()
-        .submit(Op::UserInput { items })
-        .await
-        .map_err(|e| McpError::internal_error(format!("conversation {id} ended: {e}"), None))?;
+    // Marked before submitting: the listener may see the turn start and end before `submit`
+    // returns, and its "ended" must come last.
     server.shared.set_turn_running(id, true);
+    if let Err(e) = found.conversation().submit(Op::UserInput { items }).await {
+        server.shared.set_turn_running(id, false);
+        return Err(McpError::internal_error(
+            format!("conversation {id} ended: {e}"),
+            None,
+        ));
+    }
     Ok(json!({}))
 }
 
