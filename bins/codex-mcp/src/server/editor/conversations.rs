@@ -82,9 +82,8 @@ pub(super) async fn send_turn(
     };
     let effort = params.effort;
     let summary = params.summary;
-    if let Some(current) = server.shared.settings_of(id)
-        && current != wanted
-    {
+    // Not in memory (closed for idleness, or an earlier run's): resumed on the turn's settings.
+    if server.shared.settings_of(id).as_ref() != Some(&wanted) {
         reopen_with(server, peer, id, wanted, effort, summary).await?;
     }
     submit(server, peer, id, items).await
