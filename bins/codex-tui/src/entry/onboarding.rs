@@ -4,7 +4,7 @@
 
 use std::io;
 
-use codex_auth::AuthManager;
+use codex_auth::{AuthManager, AuthMode};
 use codex_config::{Config, ForcedLoginMethod, PreferredAuthMethod, TrustLevel};
 use crossterm::event::EventStream;
 use ratatui::Terminal;
@@ -23,7 +23,22 @@ use super::welcome::{SignInChoice, Welcome};
 /// login and none is stored (or the stored one is unreadable). OPENAI_API_KEY in the
 /// environment does not count: as in Codex, it only pre-fills the key.
 pub fn needs_sign_in(config: &Config, auth: &AuthManager) -> bool {
-    config.model_provider.requires_openai_auth && !matches!(auth.try_auth(), Ok(Some(_)))
+    config.model_provider.requires_openai_auth
+        && (!matches!(auth.try_auth(), Ok(Some(_))) || login_not_allowed(config, auth).is_some())
+}
+
+/// Why the stored credential cannot be used under `forced_login_method`, if it cannot.
+fn login_not_allowed(config: &Config, auth: &AuthManager) -> Option<String> {
+    let mode = auth.auth()?.mode();
+    let (required, found) = match (config.forced_login_method?, mode) {
+        (ForcedLoginMethod::Api, AuthMode::ChatGpt) => ("an API key", "a ChatGPT sign-in"),
+        (ForcedLoginMethod::Chatgpt, AuthMode::ApiKey) => ("a ChatGPT sign-in", "an API key"),
+        _ => return None,
+    };
+    Some(format!(
+        "Your configuration (forced_login_method) requires {required}, but {found} is stored. \
+         Sign in again; the new credential replaces it."
+    ))
 }
 
 /// Whether the user asked to always use the API key (`preferred_auth_method = "apikey"`)
@@ -70,7 +85,7 @@ where
         .display()
         .to_string();
     let key_only = api_key_only(config, env_key.as_deref());
-    let mut error: Option<String> = None;
+    let mut error: Option<String> = login_not_allowed(config, auth);
     loop {
         let choice = if key_only {
             SignInChoice::ApiKey

@@ -108,3 +108,73 @@ pub fn transcript(events: &[EventMsg]) -> Vec<(Speaker, String)> {
         })
         .collect()
 }
+
+/// The transcript as the chat's own events, so it is drawn exactly like a live conversation.
+pub fn replay_events(events: &[EventMsg]) -> Vec<codex_protocol::protocol::EventMsg> {
+    use codex_protocol::protocol::EventMsg as Live;
+    transcript(events)
+        .into_iter()
+        .map(|(speaker, message)| match speaker {
+            Speaker::User => Live::UserMessage {
+                message,
+                images: None,
+            },
+            Speaker::Agent => Live::AgentMessage { message },
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transcript_keeps_what_was_said_and_drops_the_rest() {
+        let events = vec![
+            EventMsg::UserMessage {
+                message: "<environment_context>\n</environment_context>".into(),
+                images: None,
+            },
+            EventMsg::UserMessage {
+                message: "fix it".into(),
+                images: None,
+            },
+            EventMsg::AgentReasoning {
+                text: "thinking".into(),
+            },
+            EventMsg::AgentMessage {
+                message: "fixed".into(),
+            },
+        ];
+        assert_eq!(
+            transcript(&events),
+            vec![
+                (Speaker::User, "fix it".to_owned()),
+                (Speaker::Agent, "fixed".to_owned())
+            ]
+        );
+        assert_eq!(replay_events(&events).len(), 2);
+    }
+
+    #[test]
+    fn direct_targets_skip_the_picker() {
+        let named = ResumeRequest {
+            session: Some("fix ci".into()),
+            ..ResumeRequest::default()
+        };
+        assert_eq!(
+            direct_target(&named),
+            Some(ResumeTarget::Id("fix ci".into()))
+        );
+        let last = ResumeRequest {
+            last: true,
+            all: true,
+            ..ResumeRequest::default()
+        };
+        assert_eq!(
+            direct_target(&last),
+            Some(ResumeTarget::Last { all_dirs: true })
+        );
+        assert_eq!(direct_target(&ResumeRequest::default()), None);
+    }
+}
