@@ -5,10 +5,11 @@
 
 use std::io::{self, Stdout, stdout};
 
+use crossterm::cursor::{MoveTo, Show};
 use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::execute;
 use crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use ratatui::backend::CrosstermBackend;
 use ratatui::{Terminal, TerminalOptions, Viewport};
@@ -59,10 +60,12 @@ impl EntryTerminal {
 impl Drop for EntryTerminal {
     fn drop(&mut self) {
         if !self.alternate {
-            // Leave no screen behind in the scrollback: the chat draws below the cursor.
-            let _ = self.terminal.clear();
+            // Leave no screen behind: the chat starts where the viewport started. (Not
+            // `Terminal::clear`, which asks the terminal for the cursor position first.)
+            let top = self.terminal.get_frame().area().y;
+            let _ = execute!(stdout(), MoveTo(0, top), Clear(ClearType::FromCursorDown));
         }
-        let _ = self.terminal.show_cursor();
+        let _ = execute!(stdout(), Show);
         restore(self.alternate);
     }
 }

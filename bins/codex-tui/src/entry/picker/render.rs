@@ -28,7 +28,7 @@ pub(super) fn render(picker: &Picker, area: Rect, buf: &mut Buffer) {
     let show_dir = picker.all_dirs && width >= 90;
 
     let scope = if picker.all_dirs {
-        "all directories (Tab: this directory only)".to_owned()
+        "from all directories (Tab: this directory only)".to_owned()
     } else {
         format!("in {} (Tab: all directories)", picker.cwd.display())
     };
