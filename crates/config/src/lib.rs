@@ -31,6 +31,7 @@ mod mcp_edit;
 mod overrides;
 mod projects;
 mod shell_env;
+mod tui;
 
 pub use codex_home::{CODEX_HOME_ENV, find_codex_home};
 pub use config::{
@@ -57,3 +58,4 @@ pub use projects::{ProjectConfig, TrustLevel, git_repo_root, project_trust, set_
 pub use shell_env::{
     EnvironmentVariablePattern, ShellEnvironmentPolicy, ShellEnvironmentPolicyInherit,
 };
+pub use tui::{Notifications, TuiSettings, TuiToml};

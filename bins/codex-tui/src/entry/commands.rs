@@ -2,9 +2,86 @@
 //! (stored in Codex's session index, so the picker and `resume <name>` find it) and `/logout`
 //! (the AuthManager deletes auth.json; the app then exits). Each returns the line to show.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use codex_auth::AuthManager;
+
+/// A session command typed in the composer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionCommand {
+    /// `/logout`.
+    Logout,
+    /// `/rename <name>`.
+    Rename(String),
+}
+
+/// The session command `text` spells (the whole message), if any. `/rename` without a name is
+/// still a command: its result says what is missing.
+pub fn parse(text: &str) -> Option<SessionCommand> {
+    let text = text.trim();
+    if text == "/logout" {
+        return Some(SessionCommand::Logout);
+    }
+    let rest = text.strip_prefix("/rename")?;
+    (rest.is_empty() || rest.starts_with(char::is_whitespace))
+        .then(|| SessionCommand::Rename(rest.trim().to_owned()))
+}
+
+/// What a session command did, for the chat to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandOutcome {
+    /// The line to show.
+    pub message: String,
+    /// Whether it failed.
+    pub failed: bool,
+    /// Whether the app should exit now (after `/logout`).
+    pub exit: bool,
+}
+
+/// What session commands need: the shared AuthManager and CODEX_HOME.
+#[derive(Clone)]
+pub struct SessionCommands {
+    auth: AuthManager,
+    codex_home: PathBuf,
+}
+
+impl SessionCommands {
+    /// Commands acting on `auth` and the session index under `codex_home`.
+    pub fn new(auth: AuthManager, codex_home: PathBuf) -> Self {
+        Self { auth, codex_home }
+    }
+
+    /// Runs `command` for the session `session_id` (unknown before the session started).
+    pub fn run(&self, command: &SessionCommand, session_id: Option<&str>) -> CommandOutcome {
+        let (result, exit) = match command {
+            SessionCommand::Logout => {
+                let result = logout(&self.auth);
+                let exit = result.is_ok();
+                (result, exit)
+            }
+            SessionCommand::Rename(name) if name.is_empty() => (
+                Err("Give the session a name: /rename <name>".to_owned()),
+                false,
+            ),
+            SessionCommand::Rename(name) => match session_id {
+                Some(id) => (rename(&self.codex_home, id, name), false),
+                None => (
+                    Err(
+                        "The session has not started yet; rename it after the first message"
+                            .to_owned(),
+                    ),
+                    false,
+                ),
+            },
+        };
+        let failed = result.is_err();
+        CommandOutcome {
+            message: result.unwrap_or_else(|e| e),
+            failed,
+            exit,
+        }
+    }
+}
 
 /// `/rename <name>`: names session `session_id`. Returns the confirmation to show, or what
 /// went wrong and what to do.
@@ -33,6 +110,22 @@ pub fn logout(auth: &AuthManager) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_whole_commands_only() {
+        assert_eq!(parse(" /logout "), Some(SessionCommand::Logout));
+        assert_eq!(
+            parse("/rename  fix ci "),
+            Some(SessionCommand::Rename("fix ci".into()))
+        );
+        assert_eq!(
+            parse("/rename"),
+            Some(SessionCommand::Rename(String::new()))
+        );
+        assert_eq!(parse("/renamed x"), None);
+        assert_eq!(parse("/logout now"), None);
+        assert_eq!(parse("please /logout"), None);
+    }
 
     #[test]
     fn rename_stores_the_name_and_logout_deletes_auth_json() {

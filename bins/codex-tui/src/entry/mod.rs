@@ -30,6 +30,15 @@ use self::onboarding::{TrustStep, ask_trust, needs_sign_in, sign_in};
 use self::resume::{ResumeChoice, ResumeRequest, direct_target, pick};
 use self::terminal::EntryTerminal;
 
+/// What the chat takes from this part of the app: the resumed transcript to show first and
+/// the session commands (`/logout`, `/rename`) to answer.
+pub struct ChatEntry {
+    /// Events replayed into the scrollback before anything else (a resumed transcript).
+    pub replay: Vec<codex_protocol::protocol::EventMsg>,
+    /// Runs `/logout` and `/rename`.
+    pub commands: commands::SessionCommands,
+}
+
 /// What the app does after the entry screens.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EntryOutcome {
