@@ -41,6 +41,7 @@ pub(crate) async fn run_chat(
     configured: SessionConfiguredEvent,
     entry: crate::entry::ChatEntry,
     first_input: Vec<InputItem>,
+    warnings: &[String],
     settings: UiSettings,
 ) -> anyhow::Result<ChatOutcome> {
     let mut guard = TerminalGuard::enter().context("could not set up the terminal")?;
@@ -50,6 +51,9 @@ pub(crate) async fn run_chat(
 
     let mut app = App::new(settings, configured.cwd.clone());
     app.handle_core(EventMsg::SessionConfigured(configured));
+    for warning in warnings {
+        app.warn(warning);
+    }
     app.set_session_commands(entry.commands);
     for msg in entry.replay {
         app.handle_core(msg);
