@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::codex_keys::is_codex_key;
 use crate::config_toml::{ConfigProfile, ConfigToml, ForcedLoginMethod, HistoryPersistence};
 use crate::overrides::{ConfigOverride, apply_overrides, parse_override};
-use crate::{ConfigError, McpServerConfig, ShellEnvironmentPolicy, find_codex_home};
+use crate::{ConfigError, McpServerConfig, ShellEnvironmentPolicy, TrustLevel, find_codex_home};
 
 /// The model used when neither config nor flags name one.
 pub const DEFAULT_MODEL: &str = "gpt-5-codex";
@@ -101,6 +101,8 @@ pub struct Config {
     pub history_enabled: bool,
     /// Hide reasoning summaries from output.
     pub hide_agent_reasoning: bool,
+    /// `[tui]`: notifications and animations of the terminal UI.
+    pub tui: crate::TuiSettings,
     /// Replacement for the built-in base instructions, read from
     /// `experimental_instructions_file`.
     pub base_instructions_override: Option<String>,
@@ -117,6 +119,10 @@ pub struct Config {
     /// The only kind of login allowed (`forced_login_method`), enforced wherever credentials
     /// are chosen or stored.
     pub forced_login_method: Option<ForcedLoginMethod>,
+    /// `preferred_auth_method` (`apikey`: always use the API key, never offer a sign-in).
+    pub preferred_auth_method: Option<crate::PreferredAuthMethod>,
+    /// What the user decided about trusting `cwd` (or its git repository); `None`: not asked.
+    pub project_trust: Option<TrustLevel>,
     /// `[limits]`: bounds on one turn.
     pub limits: crate::Limits,
     /// Selected profile, if any.
@@ -207,9 +213,20 @@ impl Config {
             layered!(overrides.model.clone(), model).unwrap_or_else(|| DEFAULT_MODEL.to_owned());
         let model_provider_id = layered!(overrides.model_provider.clone(), model_provider)
             .unwrap_or_else(|| DEFAULT_PROVIDER.to_owned());
+        let cwd = resolve_cwd(overrides.cwd.as_deref())?;
+        // Codex's defaults for a directory the user decided about: trusted works in the
+        // workspace sandbox; untrusted asks before anything not known to be safe.
+        let project_trust = crate::project_trust(&merged.projects, &cwd);
         let approval_policy =
-            layered!(overrides.approval_policy, approval_policy).unwrap_or_default();
-        let sandbox_mode = layered!(overrides.sandbox_mode, sandbox_mode).unwrap_or_default();
+            layered!(overrides.approval_policy, approval_policy).unwrap_or(match project_trust {
+                Some(TrustLevel::Untrusted) => AskForApproval::UnlessTrusted,
+                _ => AskForApproval::default(),
+            });
+        let sandbox_mode =
+            layered!(overrides.sandbox_mode, sandbox_mode).unwrap_or(match project_trust {
+                Some(TrustLevel::Trusted) => SandboxMode::WorkspaceWrite,
+                _ => SandboxMode::default(),
+            });
         let model_reasoning_effort = layered!(None, model_reasoning_effort);
         let model_reasoning_summary = layered!(None, model_reasoning_summary);
         let model_verbosity = layered!(None, model_verbosity);
@@ -235,7 +252,6 @@ impl Config {
                 known: list_or_none(model_providers.keys()),
             })?;
 
-        let cwd = resolve_cwd(overrides.cwd.as_deref())?;
         let home = std::env::home_dir();
         let ws = merged.sandbox_workspace_write.clone().unwrap_or_default();
         let sandbox_policy = match sandbox_mode {
@@ -307,6 +323,7 @@ impl Config {
             history_enabled: merged.history.as_ref().and_then(|h| h.persistence)
                 != Some(HistoryPersistence::None),
             hide_agent_reasoning: merged.hide_agent_reasoning.unwrap_or(false),
+            tui: crate::TuiSettings::resolve(merged.tui.as_ref()),
             base_instructions_override,
             developer_instructions: merged.developer_instructions.clone(),
             notify: merged.notify.clone(),
@@ -317,6 +334,8 @@ impl Config {
                 .filter(|url| !url.trim().is_empty())
                 .unwrap_or_else(|| DEFAULT_CHATGPT_BASE_URL.to_owned()),
             forced_login_method: merged.forced_login_method,
+            preferred_auth_method: merged.preferred_auth_method,
+            project_trust,
             limits: merged.limits.unwrap_or_default(),
             profile: profile_name,
             warnings,

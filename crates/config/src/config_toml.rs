@@ -74,6 +74,24 @@ pub struct ConfigToml {
     pub forced_login_method: Option<ForcedLoginMethod>,
     /// Bounds on one turn (our addition).
     pub limits: Option<crate::Limits>,
+    /// The terminal UI's settings.
+    pub tui: Option<crate::TuiToml>,
+    /// Directories the user decided to trust or not (`[projects."<dir>"]`).
+    #[serde(default)]
+    pub projects: BTreeMap<String, crate::ProjectConfig>,
+    /// Which credential the TUI prefers when both could apply (Codex's older key).
+    pub preferred_auth_method: Option<PreferredAuthMethod>,
+}
+
+/// `preferred_auth_method`: `apikey` means "always use the API key": the TUI then does not
+/// offer the ChatGPT sign-in when `OPENAI_API_KEY` is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PreferredAuthMethod {
+    /// Sign in with ChatGPT (the default).
+    Chatgpt,
+    /// Use an API key.
+    Apikey,
 }
 
 /// `forced_login_method`: which credentials may be used, as an organisation's policy.

@@ -22,21 +22,26 @@
 mod codex_home;
 mod codex_keys;
 mod config;
+mod config_edit;
 mod config_toml;
 mod error;
 mod limits;
 mod mcp;
 mod mcp_edit;
 mod overrides;
+mod projects;
 mod shell_env;
+mod tui;
 
 pub use codex_home::{CODEX_HOME_ENV, find_codex_home};
 pub use config::{
     Config, ConfigOverrides, DEFAULT_CHATGPT_BASE_URL, DEFAULT_MODEL, DEFAULT_OSS_MODEL,
     DEFAULT_PROJECT_DOC_MAX_BYTES, OSS_PROVIDER_ID,
 };
+pub use config_edit::edit_config_file;
 pub use config_toml::{
-    ConfigProfile, ConfigToml, ForcedLoginMethod, SandboxSettings, SandboxWorkspaceWrite,
+    ConfigProfile, ConfigToml, ForcedLoginMethod, PreferredAuthMethod, SandboxSettings,
+    SandboxWorkspaceWrite,
 };
 pub use error::ConfigError;
 pub use limits::{
@@ -49,6 +54,8 @@ pub use mcp::{
 };
 pub use mcp_edit::{NewMcpServer, add_mcp_server, remove_mcp_server};
 pub use overrides::{ConfigOverride, parse_override};
+pub use projects::{ProjectConfig, TrustLevel, git_repo_root, project_trust, set_project_trust};
 pub use shell_env::{
     EnvironmentVariablePattern, ShellEnvironmentPolicy, ShellEnvironmentPolicyInherit,
 };
+pub use tui::{Notifications, TuiSettings, TuiToml};

@@ -360,3 +360,46 @@ fn unknown_keys_are_reported_once_and_unknown_overrides_too() {
         config.warnings
     );
 }
+
+#[test]
+fn a_trusted_project_gets_workspace_write_and_an_untrusted_one_asks() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path().canonicalize().unwrap();
+    let at = |toml: String, flags: &[&str]| {
+        load(
+            &toml,
+            ConfigOverrides {
+                cwd: Some(cwd.clone()),
+                ..raw(flags)
+            },
+        )
+        .unwrap()
+    };
+    let entry = |level: &str| {
+        format!(
+            "[projects.\"{}\"]\ntrust_level = \"{level}\"\n",
+            cwd.display()
+        )
+    };
+
+    let trusted = at(entry("trusted"), &[]);
+    assert_eq!(
+        trusted.project_trust,
+        Some(codex_config::TrustLevel::Trusted)
+    );
+    assert_eq!(trusted.sandbox_policy.mode(), SandboxMode::WorkspaceWrite);
+    assert_eq!(trusted.approval_policy, AskForApproval::OnRequest);
+    assert!(trusted.warnings.is_empty(), "{:?}", trusted.warnings);
+
+    let untrusted = at(entry("untrusted"), &[]);
+    assert_eq!(untrusted.sandbox_policy.mode(), SandboxMode::ReadOnly);
+    assert_eq!(untrusted.approval_policy, AskForApproval::UnlessTrusted);
+
+    // Explicit settings win over the project's defaults.
+    let pinned = at(entry("trusted"), &["sandbox_mode=\"read-only\""]);
+    assert_eq!(pinned.sandbox_policy.mode(), SandboxMode::ReadOnly);
+
+    let undecided = at(String::new(), &[]);
+    assert_eq!(undecided.project_trust, None);
+    assert_eq!(undecided.sandbox_policy.mode(), SandboxMode::ReadOnly);
+}

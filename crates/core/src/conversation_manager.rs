@@ -56,6 +56,10 @@ pub struct NewConversation {
     /// The rollout file continued, when [`ConversationOptions::resume`] found a session
     /// (`None` for a new one, also when `Last` found nothing to continue).
     pub resumed_from: Option<PathBuf>,
+    /// The resumed session's persisted events, oldest first (what the user typed, what the
+    /// agent answered, ...), read in the same pass as its history, so a front end can show
+    /// the transcript without reading the rollout itself. Empty for a new conversation.
+    pub resumed_events: Vec<codex_protocol::rollout::EventMsg>,
 }
 
 /// Creates and keeps conversations.
@@ -113,16 +117,17 @@ impl ConversationManager {
         let config = Arc::new(config);
         let sandbox_exe = locate_sandbox(&config)?;
 
-        let (conversation_id, recorder, history) = if let Some(path) = &resume_path {
+        let (conversation_id, recorder, history, resumed_events) = if let Some(path) = &resume_path
+        {
             // The one read of the session's file.
             let loaded = codex_rollout::load_rollout(path)?;
             let recorder = RolloutRecorder::resume(&loaded)?;
-            (loaded.meta.id, recorder, loaded.items)
+            (loaded.meta.id, recorder, loaded.items, loaded.events)
         } else {
             let id = codex_rollout::new_session_id().to_string();
             let meta = session_meta(&id, &config, &self.options.source, &self.options.originator);
             let recorder = RolloutRecorder::new(&config.codex_home, meta)?;
-            (id, recorder, Vec::new())
+            (id, recorder, Vec::new(), Vec::new())
         };
         let resumed_items = history.len();
         let base_instructions = config
@@ -174,6 +179,7 @@ impl ConversationManager {
             conversation,
             session_configured,
             resumed_from: resume_path,
+            resumed_events,
         })
     }
 

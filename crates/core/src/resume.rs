@@ -12,7 +12,7 @@ use crate::CoreError;
 /// The session to continue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ResumeTarget {
-    /// A session id, or a unique prefix of one.
+    /// A session name given with `/rename`, else a session id or a unique prefix of one.
     Id(String),
     /// The newest session recorded with the configured provider, in the working directory
     /// (or anywhere, with `all_dirs`).
@@ -29,7 +29,13 @@ impl ResumeTarget {
     /// session matches; an unknown id is an error that names it.
     pub(crate) fn locate(&self, config: &Config) -> Result<Option<PathBuf>, CoreError> {
         match self {
-            Self::Id(id) => Ok(Some(codex_rollout::find_by_id(&config.codex_home, id)?)),
+            Self::Id(id) => {
+                // A name the user chose is an explicit intent: it wins over an id prefix
+                // that happens to spell the same.
+                let id = codex_rollout::find_by_name(&config.codex_home, id)?
+                    .unwrap_or_else(|| id.clone());
+                Ok(Some(codex_rollout::find_by_id(&config.codex_home, &id)?))
+            }
             Self::Path(path) => Ok(Some(path.clone())),
             Self::Last { all_dirs } => {
                 let filter = SessionFilter {

@@ -80,6 +80,14 @@ pub enum RolloutError {
         /// What was given.
         value: String,
     },
+    /// A session name is empty, spans lines or is too long (`/rename`).
+    #[error("`{name}` cannot be a session name: give one line of 1 to {max} characters")]
+    InvalidSessionName {
+        /// The name given (trimmed).
+        name: String,
+        /// The longest name accepted, in characters.
+        max: usize,
+    },
     /// Serialising a line failed; a bug (maps with non-string keys), not a user error.
     #[error("cannot encode a session line: {0}")]
     Encode(#[from] serde_json::Error),

@@ -8,7 +8,10 @@
 //! - [`load_rollout`] reads a file back into a [`LoadedSession`] (history, turn contexts,
 //!   events), tolerating a torn last line and other releases' shapes.
 //! - [`find_by_id`] (full id or unique prefix), [`find_latest`] (`--last`) and
-//!   [`list_sessions`] (pages of [`SessionSummary`]) find sessions.
+//!   [`list_sessions`] (pages of [`SessionSummary`]) find sessions; [`count_messages`] counts
+//!   a listed session's messages for a picker row.
+//! - [`set_session_name`] / [`session_names`] / [`find_by_name`] keep session names in
+//!   `CODEX_HOME/session_index.jsonl`, Codex's file for them (rollouts stay untouched).
 //! - [`append_history`] / [`read_history`] keep `CODEX_HOME/history.jsonl`, the prompts typed.
 //!
 //! The line types themselves live in `codex_protocol::rollout`.
@@ -47,6 +50,7 @@ mod git;
 mod history;
 mod line;
 mod list;
+mod names;
 mod paths;
 mod recorder;
 mod session;
@@ -60,7 +64,12 @@ pub use history::{
     HISTORY_FILE, HistoryEntry, HistoryError, append_history, history_path, read_history,
 };
 pub use list::{
-    HEAD_MAX_BYTES, HEAD_MAX_LINES, Page, SessionFilter, SessionSummary, find_latest, list_sessions,
+    HEAD_MAX_BYTES, HEAD_MAX_LINES, Page, SessionFilter, SessionSummary, count_messages,
+    find_latest, list_sessions,
+};
+pub use names::{
+    MAX_SESSION_NAME_CHARS, SESSION_INDEX_FILE, find_by_name, session_index_path, session_names,
+    set_session_name,
 };
 pub use paths::{SESSIONS_SUBDIR, parse_rollout_file_name, rollout_path, sessions_dir};
 pub use recorder::{RolloutRecorder, new_session_id, now_timestamp};

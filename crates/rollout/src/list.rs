@@ -139,6 +139,36 @@ pub fn find_latest(
     Ok(found)
 }
 
+/// How many messages (typed by the user or answered by the agent) a session holds: its
+/// `user_message` and `agent_message` events. Reads the whole file but parses no JSON (a
+/// byte search per line), so a picker can afford it for the rows it shows.
+pub fn count_messages(path: &Path) -> Result<usize, RolloutError> {
+    const USER: &[u8] = br#""payload":{"type":"user_message""#;
+    const AGENT: &[u8] = br#""payload":{"type":"agent_message""#;
+    let file = File::open(path).map_err(crate::error::io_error("read", path))?;
+    let mut reader = BufReader::with_capacity(64 * 1024, file);
+    let mut line = Vec::new();
+    let mut count = 0;
+    loop {
+        line.clear();
+        let read = reader
+            .read_until(b'\n', &mut line)
+            .map_err(crate::error::io_error("read", path))?;
+        if read == 0 {
+            return Ok(count);
+        }
+        if contains(&line, USER) || contains(&line, AGENT) {
+            count += 1;
+        }
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
+}
+
 /// Reads the head of a rollout file; `None` when it cannot be read, has no meta or user
 /// message within the head, or fails the filter.
 fn summarize(file: &SessionFile, filter: &SessionFilter) -> Option<SessionSummary> {

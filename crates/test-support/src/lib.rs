@@ -8,6 +8,8 @@
 //!   Completions ([`chat`] builders). Every request is recorded ([`RecordedRequest`]) and
 //!   checked: each tool output must answer a call made earlier in the same request.
 //! - [`mcp`]: a real MCP server (Python SDK) over stdio or streamable HTTP.
+//! - [`tmux::Tmux`]: a program under a real terminal (tmux, detached, private server): keys,
+//!   text, pastes, the screen and scrollback, waits with a dump on timeout, resizes.
 //! - [`oauth_mcp::OAuthMcpServer`]: an MCP server protected by OAuth, with its authorization
 //!   server (metadata, registration, PKCE, refresh), and a stand-in browser.
 //! - [`TestHome`]: a temp CODEX_HOME with a config.toml pointing provider `mock` at the server.
@@ -41,6 +43,7 @@ mod request;
 mod response;
 pub mod responses;
 mod server;
+pub mod tmux;
 
 pub use home::{
     MockWire, NO_TEMP_ROOTS, TestHome, mock_provider_config, sandbox_exe, workspace_bin_dir,

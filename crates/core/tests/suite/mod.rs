@@ -3,3 +3,4 @@ mod credentials;
 mod harness;
 mod interrupts;
 mod mcp_approvals;
+mod resume;

@@ -149,3 +149,29 @@ fn an_empty_codex_home_lists_nothing() {
         None
     );
 }
+
+#[test]
+fn message_counts_come_from_user_and_agent_events() {
+    use codex_protocol::rollout::{EventMsg, RolloutItem};
+    use codex_rollout::{RolloutRecorder, count_messages, load_rollout};
+
+    let home = tempfile::tempdir().unwrap();
+    let path = write_session(home.path(), &Spec::new(local(2025, 3, 1, 9, 0, 0)));
+    assert_eq!(count_messages(&path).unwrap(), 1);
+    let mut recorder = RolloutRecorder::resume(&load_rollout(&path).unwrap()).unwrap();
+    recorder
+        .record(&[
+            RolloutItem::EventMsg(EventMsg::AgentMessage {
+                message: "a \"user_message\" quoted".into(),
+            }),
+            RolloutItem::EventMsg(EventMsg::UserMessage {
+                message: "again".into(),
+                images: None,
+            }),
+        ])
+        .unwrap();
+    assert_eq!(count_messages(&path).unwrap(), 3);
+    let missing = home.path().join("nope.jsonl");
+    let err = count_messages(&missing).unwrap_err();
+    assert!(err.to_string().contains("nope.jsonl"), "{err}");
+}
