@@ -22,10 +22,11 @@ pub(crate) async fn submission_loop(sess: Arc<Session>, mut rx_sub: mpsc::Receiv
                 let input = user_input_items(&items, &sess.config.cwd);
                 let text = text_of(&items);
                 if sess.config.history_enabled
-                    && let Err(e) = codex_rollout::append_history(
+                    && let Err(e) = codex_rollout::append_history_bounded(
                         &sess.config.codex_home,
                         &sess.conversation_id,
                         &text,
+                        sess.config.history_max_bytes,
                     )
                 {
                     sess.send_event(
