@@ -52,6 +52,26 @@ pub(crate) async fn submission_loop(sess: Arc<Session>, mut rx_sub: mpsc::Receiv
                     running = Some((task, cancel));
                 }
             }
+            Op::Compact => {
+                // A compaction is a task of its own; it never joins a running turn.
+                if sess.queue_or_start(&[]) {
+                    let cancel = CancellationToken::new();
+                    let task = tokio::spawn(crate::compact::run_compact(
+                        Arc::clone(&sess),
+                        id,
+                        cancel.clone(),
+                    ));
+                    running = Some((task, cancel));
+                } else {
+                    sess.send_event(
+                        &id,
+                        EventMsg::BackgroundEvent {
+                            message: "not compacted: a turn is running; compact after it ends"
+                                .to_owned(),
+                        },
+                    );
+                }
+            }
             Op::Interrupt => {
                 if let Some((_, cancel)) = &running {
                     cancel.cancel();
