@@ -160,7 +160,9 @@ impl ModelClient {
                 Ok(stream) => return Ok(stream),
                 Err(error) => error,
             };
-            if matches!(error, ClientError::Unauthorized { .. })
+            // Only 401 says the token may have expired; a 403 (a workspace or an organisation
+            // refusing) is reported as it is, without rotating the user's tokens.
+            if matches!(error, ClientError::Unauthorized { status: 401, .. })
                 && !refreshed
                 && let BearerSource::Provider(auth) = &self.endpoint.bearer
             {

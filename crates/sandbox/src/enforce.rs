@@ -113,6 +113,9 @@ pub fn apply_to_current_process(request: &SandboxRequest<'_>) -> Result<Enforcem
             path.display()
         ));
     }
+    // Made on the host, before the namespaces: a missing `.git` or `.codex` needs a
+    // mount point to be kept read-only (see `placeholder`).
+    let placeholders = crate::placeholder::Placeholders::create(&roots);
     let owner = match crate::namespaces::enter()? {
         Ok(owner) => Some(owner),
         Err(unavailable) => {
@@ -129,7 +132,8 @@ pub fn apply_to_current_process(request: &SandboxRequest<'_>) -> Result<Enforcem
     };
     let mut layout = Layout::default();
     if let Some(owner) = owner {
-        crate::supervise::fork_and_wait(true).map_err(SandboxError::Fork)?;
+        crate::supervise::fork_and_wait(true, move || placeholders.remove())
+            .map_err(SandboxError::Fork)?;
         // From here on: the init of the new PID namespace.
         enforcement.supervised = true;
         layout = build_layout(request, &roots, &deny_plan.paths, &mut enforcement)?;
@@ -210,6 +214,14 @@ fn build_layout(
             what,
             detail: unavailable.to_string(),
         };
+    if let Err(unavailable) = crate::namespaces::enter_mount() {
+        partial(
+            request,
+            enforcement,
+            isolation("a mount namespace", unavailable),
+        )?;
+        return Ok(Layout::default());
+    }
     if let Err(unavailable) = layout::read_only_root() {
         partial(
             request,

@@ -8,12 +8,14 @@
 //!   [`exec_command`] then runs the command, which inherits every restriction. The
 //!   `codex-linux-sandbox` binary is just those two calls. In order:
 //!   1. descriptors above 2 closed (`limits`);
-//!   2. new mount, PID and IPC namespaces, plus a user namespace mapping the caller's ids to
+//!   2. new PID and IPC namespaces, plus a user namespace mapping the caller's ids to
 //!      themselves when the caller is not root (`namespaces`); the helper forks, and its
-//!      child, pid 1 of the new namespace, does the rest (`supervise`);
+//!      child, pid 1 of the new namespace, makes a mount namespace and does the rest
+//!      (`supervise`);
 //!   3. the host's mounts made read-only and `nosuid` at once, a private `/dev/shm` and
-//!      `/proc`, each writable root bound read-write onto itself, the existing `.git` and
-//!      `.codex` inside them bound read-only on top, and every `deny_read` path covered by an
+//!      `/proc`, each writable root bound read-write onto itself, its `.git` and `.codex`
+//!      bound read-only on top (an empty placeholder made first where one is missing, and
+//!      removed when the command ends: `placeholder`), and every `deny_read` path covered by an
 //!      empty mode-000 mount wherever a mount makes it reachable (`layout`, `mount_guard`,
 //!      `deny_read`);
 //!   4. a process limit (`limits`);
@@ -33,9 +35,7 @@
 //! fails with a [`Shortfall`] naming it, unless partial enforcement is accepted; without a
 //! mount namespace `.git` and `.codex` are then kept read-only by granting each child of the
 //! root except them ([`ReadOnlyGuard::ChildRules`]): just as safe, but entries directly in
-//! such a root can then be written and not created, removed or renamed. A protected path
-//! that does not exist yet is not protected from being created (there is nothing to mount
-//! over). Another hard link to a denied file stays readable (a note says so); without a
+//! such a root can then be written and not created, removed or renamed. Another hard link to a denied file stays readable (a note says so); without a
 //! mount namespace deny-read paths are carved out of "read everything" by enumeration.
 //!
 //! ```no_run
@@ -73,6 +73,8 @@ mod mount_guard;
 #[cfg(target_os = "linux")]
 mod namespaces;
 mod paths;
+#[cfg(target_os = "linux")]
+mod placeholder;
 mod roots;
 #[cfg(target_os = "linux")]
 mod seccomp;

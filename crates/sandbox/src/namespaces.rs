@@ -11,8 +11,12 @@
 //!   and gid to themselves, so files keep their real owner, and gives the helper the
 //!   capabilities it needs to mount, which `caps` drops again before the command starts.
 //!
-//! `unshare` moves this process into the new mount, IPC and user namespaces at once; the PID
-//! namespace only applies to children, hence the fork in `supervise`.
+//! `unshare` moves this process into the new IPC and user namespaces at once; the PID
+//! namespace only applies to children, hence the fork in `supervise`. The mount namespace is
+//! made by that child, the namespace's init ([`enter_mount`]): the helper keeps the host's
+//! view, where it removes the placeholders of `placeholder` once the command has ended
+//! without first unmounting them (an unmount waits for an RCU grace period, milliseconds on
+//! a loaded machine, on every command).
 
 use std::io;
 
@@ -44,7 +48,7 @@ pub(crate) enum Owner {
 /// Enters new namespaces. `Ok(Err(_))` says they could not be had (nothing changed);
 /// `Err(_)` is a half-made user namespace this process cannot go on from.
 pub(crate) fn enter() -> Result<Result<Owner, Unavailable>, SandboxError> {
-    let flags = libc::CLONE_NEWNS | libc::CLONE_NEWPID | libc::CLONE_NEWIPC;
+    let flags = libc::CLONE_NEWPID | libc::CLONE_NEWIPC;
     // SAFETY: geteuid/getegid only read this process's credentials.
     let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
     // Root without CAP_SYS_ADMIN (a container) gets EPERM here and tries the user namespace
@@ -54,7 +58,7 @@ pub(crate) fn enter() -> Result<Result<Owner, Unavailable>, SandboxError> {
     }
     if let Err(source) = unshare(libc::CLONE_NEWUSER | flags) {
         return Ok(Err(Unavailable {
-            step: "unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC)".to_owned(),
+            step: "unshare(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWIPC)".to_owned(),
             source,
         }));
     }
@@ -69,6 +73,15 @@ pub(crate) fn enter() -> Result<Result<Owner, Unavailable>, SandboxError> {
     map("/proc/self/uid_map", format!("{uid} {uid} 1"))?;
     map("/proc/self/gid_map", format!("{gid} {gid} 1"))?;
     Ok(Ok(Owner::UserNamespace))
+}
+
+/// In the namespace's init: a mount namespace of its own, owned by the user namespace the
+/// helper made (when it made one), for `layout` to build the command's view in.
+pub(crate) fn enter_mount() -> Result<(), Unavailable> {
+    unshare(libc::CLONE_NEWNS).map_err(|source| Unavailable {
+        step: "unshare(CLONE_NEWNS)".to_owned(),
+        source,
+    })
 }
 
 fn unshare(flags: libc::c_int) -> io::Result<()> {

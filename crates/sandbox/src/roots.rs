@@ -4,10 +4,9 @@
 //! `writable_roots`, the policy cwd, `/tmp` and `$TMPDIR` (each unless excluded). Inside a root,
 //! `.git` (or, when `.git` is a file, the git dir it points to) and `.codex` stay read-only:
 //! a command that could write there could plant a hook or a config that runs later, outside
-//! the sandbox. In the policy cwd they are listed even before they exist, so
-//! [`WritableRoot::is_path_writable`] (asked before a patch is applied) refuses to create a
-//! repository or a project config there. The Linux sandbox enforces the list for what exists
-//! (missing paths only under its fallback rules; see the crate docs).
+//! the sandbox. They are listed even before they exist, so [`WritableRoot::is_path_writable`]
+//! (asked before a patch is applied) refuses to create a repository or a project config, and
+//! the Linux sandbox mounts a read-only placeholder where one is missing (`placeholder`).
 
 use std::path::{Path, PathBuf};
 
@@ -16,15 +15,15 @@ use codex_protocol::SandboxPolicy;
 use crate::paths::{normalize, resolve};
 
 /// Names inside a writable root that commands may not write.
-const PROTECTED_NAMES: [&str; 2] = [".git", ".codex"];
+pub(crate) const PROTECTED_NAMES: [&str; 2] = [".git", ".codex"];
 
 /// A directory commands may write beneath, minus the subpaths they may not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WritableRoot {
     /// The directory, absolute (canonical when it exists).
     pub root: PathBuf,
-    /// Paths under `root` that stay read-only, absolute. They need not exist (the sandbox
-    /// only keeps existing ones from being written, except under its fallback rules).
+    /// Paths under `root` that stay read-only, absolute. They need not exist: the sandbox
+    /// keeps missing ones from being created.
     pub read_only_subpaths: Vec<PathBuf>,
 }
 
@@ -82,7 +81,7 @@ pub fn writable_roots(policy: &SandboxPolicy, cwd: &Path) -> Vec<WritableRoot> {
     // root (a configured parent of the cwd, say) must not re-grant the inner root's `.git`.
     let mut protected: Vec<PathBuf> = Vec::new();
     for root in &roots {
-        for path in protected_paths(root, *root == cwd) {
+        for path in protected_paths(root) {
             if !protected.contains(&path) {
                 protected.push(path);
             }
@@ -104,16 +103,14 @@ pub fn writable_roots(policy: &SandboxPolicy, cwd: &Path) -> Vec<WritableRoot> {
         .collect()
 }
 
-/// The protected paths of one root: `.git` and `.codex` when they exist (always, when
-/// `even_missing`), their symlink targets, and the git dir named by a `.git` file.
-fn protected_paths(root: &Path, even_missing: bool) -> Vec<PathBuf> {
+/// The protected paths of one root: `.git` and `.codex` (whether they exist or not), their
+/// symlink targets, and the git dir named by a `.git` file.
+fn protected_paths(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for name in PROTECTED_NAMES {
         let path = root.join(name);
         let Ok(meta) = std::fs::symlink_metadata(&path) else {
-            if even_missing {
-                out.push(path);
-            }
+            out.push(path);
             continue;
         };
         let resolved = resolve(root, &path);
@@ -182,7 +179,7 @@ mod tests {
     }
 
     #[test]
-    fn other_roots_protect_only_what_exists_and_gitdir_files_are_followed() {
+    fn other_roots_protect_missing_names_too_and_gitdir_files_are_followed() {
         let cwd = tempfile::tempdir().unwrap();
         let extra = tempfile::tempdir().unwrap();
         let main_repo = tempfile::tempdir().unwrap();
@@ -204,11 +201,18 @@ mod tests {
             cwd.path(),
         );
         assert_eq!(roots[0].root, extra_path);
-        assert_eq!(roots[0].read_only_subpaths, vec![extra_path.join(".git")]);
+        assert_eq!(
+            roots[0].read_only_subpaths,
+            vec![extra_path.join(".git"), extra_path.join(".codex")]
+        );
         // The worktree's git dir lies in another root, and is protected there (as is that
         // root's own `.git`, which contains it).
         let main_git = gitdir.parent().unwrap().parent().unwrap().to_path_buf();
-        assert_eq!(roots[1].read_only_subpaths, vec![gitdir.clone(), main_git]);
+        let main_codex = main_git.with_file_name(".codex");
+        assert_eq!(
+            roots[1].read_only_subpaths,
+            vec![gitdir.clone(), main_git, main_codex]
+        );
         assert!(!roots[1].is_path_writable(&gitdir.join("HEAD")));
         assert!(roots[1].is_path_writable(&roots[1].root.join("src")));
     }
@@ -223,7 +227,12 @@ mod tests {
         assert_eq!(roots[0].root, parent_path);
         assert_eq!(
             roots[0].read_only_subpaths,
-            vec![cwd.join(".git"), cwd.join(".codex")]
+            vec![
+                parent_path.join(".git"),
+                parent_path.join(".codex"),
+                cwd.join(".git"),
+                cwd.join(".codex")
+            ]
         );
         assert!(!roots[0].is_path_writable(&cwd.join(".git/config")));
     }

@@ -40,16 +40,18 @@ extern "C" fn forward(signal: libc::c_int) {
     }
 }
 
-/// Forks. Returns in the child; in the parent, forwards signals to the child, waits for it
-/// and exits the process with its status. `die_with_parent` makes the child receive SIGKILL
-/// when the parent dies.
-pub(crate) fn fork_and_wait(die_with_parent: bool) -> io::Result<()> {
+/// Forks. Returns in the child; in the parent, forwards signals to the child, waits for it,
+/// runs `after_exit` and exits the process with its status. The child drops `after_exit`
+/// unrun, closing whatever it owns. `die_with_parent` makes the child receive SIGKILL when
+/// the parent dies.
+pub(crate) fn fork_and_wait(die_with_parent: bool, after_exit: impl FnOnce()) -> io::Result<()> {
     // SAFETY: the helper is single-threaded, so the child is a complete copy.
     let pid = unsafe { libc::fork() };
     if pid < 0 {
         return Err(io::Error::last_os_error());
     }
     if pid == 0 {
+        drop(after_exit);
         if die_with_parent {
             // SAFETY: prctl with integer arguments, on this process only.
             unsafe {
@@ -67,6 +69,7 @@ pub(crate) fn fork_and_wait(die_with_parent: bool) -> io::Result<()> {
     FORWARD_TO.store(pid, Ordering::Relaxed);
     install_forwarding();
     let status = wait_for(pid);
+    after_exit();
     std::process::exit(status)
 }
 

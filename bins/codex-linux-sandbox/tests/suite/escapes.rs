@@ -640,3 +640,58 @@ fn deny_read_names_hard_links_it_cannot_cover() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_missing_git_or_codex_cannot_be_created_in_a_writable_root() {
+    // A `.git` a command may create is a repository whose config (`core.fsmonitor`, hooks)
+    // runs, unconfined, the next time the user types `git` there; a `.codex` is project config.
+    for user in users() {
+        let f = Fixture::new(user);
+        std::fs::remove_dir_all(f.ws.join(".git")).unwrap();
+        let policy = f.policy();
+        let extra = f.extra.display().to_string();
+        let attempts = [
+            "mkdir .git".to_owned(),
+            "git init -q .".to_owned(),
+            "mkdir .git/hooks".to_owned(),
+            "echo 'gitdir: sub' > .git".to_owned(),
+            "ln -s sub .git".to_owned(),
+            "mkdir d && mv d .git".to_owned(),
+            "mkdir .codex".to_owned(),
+            "mkdir d2 && mv d2 .codex".to_owned(),
+            format!("mkdir {extra}/.git"),
+            format!("git init -q {extra}"),
+            format!("mkdir {extra}/.codex"),
+        ];
+        for script in &attempts {
+            let out = f.sh(&policy, script);
+            let made: Vec<String> = [f.ws.join(".git/config"), f.ws.join(".git/hooks")]
+                .iter()
+                .chain(&[f.extra.join(".git/config"), f.extra.join(".codex/x")])
+                .filter(|p| p.exists())
+                .map(|p| p.display().to_string())
+                .collect();
+            assert!(made.is_empty(), "{script}: created {made:?}");
+            for name in [".git", ".codex"] {
+                for root in [&f.ws, &f.extra] {
+                    let left = root.join(name);
+                    assert!(
+                        std::fs::symlink_metadata(&left).is_err(),
+                        "{script} as {user:?}: {} exists after the command (status {:?}, \
+                         stderr {})",
+                        left.display(),
+                        out.status,
+                        stderr(&out)
+                    );
+                }
+            }
+        }
+        // The controls: ordinary files and directories at the top of the roots still work.
+        let out = f.sh(
+            &policy,
+            &format!("mkdir build && echo ok > build/x && echo ok > {extra}/y && cat build/x"),
+        );
+        assert_ok(&out, "control: create at the top of both roots");
+        assert_eq!(stdout(&out), "ok\n");
+    }
+}

@@ -126,6 +126,38 @@ async fn a_401_refreshes_the_login_and_the_request_is_sent_again_with_the_new_to
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_403_is_reported_without_spending_the_refresh_token() {
+    // Forbidden is not expired: a workspace or an organisation says no, and a refresh would
+    // only rotate the user's tokens for nothing.
+    let server = MockServer::start();
+    let issuer = FakeIssuer::start();
+    let home = TestHome::new();
+    home.write_config(&provider_config(&server));
+    write_chatgpt_login(home.path());
+    let workspace = tempfile::tempdir().unwrap();
+    server.push(MockResponse::status(403));
+
+    let new = manager(home.path(), &issuer)
+        .new_conversation(
+            config(&home, workspace.path()),
+            ConversationOptions::default(),
+        )
+        .unwrap();
+    new.conversation.submit(user_text("hi")).await.unwrap();
+    let message = loop {
+        match new.conversation.next_event().await.unwrap().msg {
+            EventMsg::Error { message, .. } => break message,
+            EventMsg::TaskComplete { .. } => panic!("a 403 completed the turn"),
+            _ => {}
+        }
+    };
+    assert!(message.contains("403"), "{message}");
+    assert_eq!(issuer.refresh_count(), 0);
+    assert_eq!(server.requests().len(), 1);
+    assert_eq!(read_auth(home.path())["tokens"]["refresh_token"], "rt-old");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_provider_that_needs_a_login_without_one_stops_before_any_request() {
     let server = MockServer::start();
     let issuer = FakeIssuer::start();
