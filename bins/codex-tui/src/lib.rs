@@ -5,7 +5,10 @@
 //! - [`file_search`]: the `@` popup, a fuzzy search over the workspace's files that streams
 //!   results in while a background thread walks the tree.
 //! - [`slash`]: the `/` popup and what each command shows or does.
+//! - [`composer_assist`]: the three as one state machine the composer consults for each key
+//!   and edit.
 
+pub mod composer_assist;
 pub mod file_search;
 pub mod history;
 pub mod slash;
