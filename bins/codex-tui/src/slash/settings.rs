@@ -5,7 +5,12 @@
 //! config: the app shuts the old conversation down and resumes it through the one door
 //! (`ConversationManager::new_conversation` with `ResumeTarget::Path`).
 
+use std::path::PathBuf;
+
 use codex_config::Config;
+use codex_core::{
+    ConversationManager, ConversationOptions, CoreError, NewConversation, ResumeTarget,
+};
 use codex_protocol::{SandboxMode, SandboxPolicy};
 
 use super::approvals::ApprovalPreset;
@@ -58,6 +63,23 @@ impl SettingsChange {
     }
 }
 
+/// Continues the session recorded at `rollout_path` on `config` (after
+/// [`SettingsChange::apply`]): same id, same history, the new model and policies. The caller
+/// then shuts the old conversation down and reads events from the new one.
+pub fn continue_with(
+    manager: &ConversationManager,
+    config: Config,
+    rollout_path: PathBuf,
+) -> Result<NewConversation, CoreError> {
+    manager.new_conversation(
+        config,
+        ConversationOptions {
+            resume: Some(ResumeTarget::Path(rollout_path)),
+            ..ConversationOptions::default()
+        },
+    )
+}
+
 /// The policy for `mode`; switching back to workspace-write keeps the roots and network
 /// setting already configured.
 fn policy_for(mode: SandboxMode, current: &SandboxPolicy) -> SandboxPolicy {
@@ -94,6 +116,86 @@ mod tests {
             policy_for(SandboxMode::ReadOnly, &custom),
             SandboxPolicy::ReadOnly
         );
+    }
+
+    /// Events of `conversation` until its task completes.
+    async fn finish_turn(conversation: &codex_core::Conversation) {
+        loop {
+            let event = tokio::time::timeout(
+                std::time::Duration::from_secs(20),
+                conversation.next_event(),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+            match event.msg {
+                codex_protocol::protocol::EventMsg::TaskComplete { .. } => return,
+                codex_protocol::protocol::EventMsg::Error { message, .. } => panic!("{message}"),
+                _ => {}
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_changed_model_continues_the_same_session() {
+        use codex_protocol::protocol::{InputItem, Op};
+        use codex_test_support::responses::{ev_assistant_message, ev_completed};
+        use codex_test_support::{MockResponse, MockServer, TestHome};
+
+        let server = MockServer::start();
+        for id in ["r1", "r2"] {
+            server.push(MockResponse::sse(&[
+                ev_assistant_message("m", &format!("answer {id}")),
+                ev_completed(id),
+            ]));
+        }
+        let home = TestHome::for_mock(&server);
+        let workspace = tempfile::tempdir().unwrap();
+        let mut config = Config::load(codex_config::ConfigOverrides {
+            codex_home: Some(home.path().to_owned()),
+            cwd: Some(workspace.path().to_owned()),
+            sandbox_mode: Some(SandboxMode::DangerFullAccess),
+            ..Default::default()
+        })
+        .unwrap();
+        let manager = ConversationManager::from_config(
+            &config,
+            codex_core::ManagerOptions {
+                source: codex_protocol::rollout::SessionSource::Cli,
+                originator: "codex_tui_tests".to_owned(),
+            },
+        );
+        let first = manager
+            .new_conversation(config.clone(), ConversationOptions::default())
+            .unwrap();
+        let say = |text: &str| Op::UserInput {
+            items: vec![InputItem::Text {
+                text: text.to_owned(),
+            }],
+        };
+        first.conversation.submit(say("before")).await.unwrap();
+        finish_turn(&first.conversation).await;
+
+        let change = SettingsChange::Model(ModelChoice {
+            model: "other-model".to_owned(),
+            effort: ReasoningEffort::Low,
+        });
+        change.apply(&mut config).unwrap();
+        let rollout = first.session_configured.rollout_path.clone().unwrap();
+        let second = continue_with(&manager, config, rollout).unwrap();
+        first.conversation.submit(Op::Shutdown).await.unwrap();
+        assert_eq!(second.conversation_id, first.conversation_id);
+        assert_eq!(second.session_configured.model, "other-model");
+        second.conversation.submit(say("after")).await.unwrap();
+        finish_turn(&second.conversation).await;
+
+        let requests = server.requests();
+        let body = requests[1].body_json();
+        assert_eq!(body["model"], "other-model");
+        assert_eq!(body["reasoning"]["effort"], "low");
+        let said = requests[1].message_input_texts("user");
+        assert!(said.iter().any(|t| t == "before"), "{said:?}");
+        assert!(said.iter().any(|t| t == "after"), "{said:?}");
     }
 
     #[test]
