@@ -73,6 +73,66 @@ pub struct StatusInfo {
     pub context_left_percent: Option<u64>,
 }
 
+impl StatusInfo {
+    /// Gathers the card's facts for a session on `config`. Reads the AGENTS.md files (to
+    /// list those the session was given) and the login: call it off the UI thread.
+    pub fn gather(
+        config: &codex_config::Config,
+        auth: &codex_core::AuthManager,
+        session_id: Option<String>,
+        usage: &super::usage::UsageTracker,
+    ) -> Self {
+        Self {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            model: config.model.clone(),
+            effort: config.model_reasoning_effort,
+            summary: config.model_reasoning_summary,
+            provider: config.model_provider_id.clone(),
+            provider_name: config.model_provider.name.clone(),
+            cwd: config.cwd.clone(),
+            home: std::env::var_os("HOME").map(PathBuf::from),
+            approval: config.approval_policy,
+            sandbox: config.sandbox_policy.clone(),
+            agents_files: codex_core::project_doc::project_doc_paths(
+                &config.codex_home,
+                &config.cwd,
+                config.project_doc_max_bytes,
+                &config.project_doc_fallback_filenames,
+            ),
+            account: account_for(config, auth),
+            session_id,
+            usage: usage.total,
+            context_left_percent: usage.context_left_percent(),
+        }
+    }
+}
+
+/// How `config`'s provider is reached: OpenAI's through the login, others through their
+/// `env_key`, local ones with nothing.
+fn account_for(config: &codex_config::Config, auth: &codex_core::AuthManager) -> Account {
+    let provider = &config.model_provider;
+    if provider.requires_openai_auth {
+        match auth.auth() {
+            Some(found) if found.tokens().is_some() => {
+                return Account::ChatGpt {
+                    email: found.email().map(str::to_owned),
+                    plan: found.plan_type().map(str::to_owned),
+                };
+            }
+            Some(found) if found.api_key().is_some() => return Account::ApiKey,
+            _ => {}
+        }
+    }
+    match &provider.env_key {
+        Some(var) => Account::EnvKey {
+            var: var.clone(),
+            set: std::env::var_os(var).is_some_and(|v| !v.is_empty()),
+        },
+        None if provider.requires_openai_auth => Account::SignedOut,
+        None => Account::NotNeeded,
+    }
+}
+
 /// The `/status` card for a terminal `width` columns wide.
 pub fn status_card(info: &StatusInfo, width: u16) -> Vec<Line<'static>> {
     card::render(&status_rows(info), width)
@@ -288,6 +348,35 @@ mod tests {
             ..sample()
         };
         insta::assert_snapshot!("status_fresh", plain(&status_card(&info, 80)));
+    }
+
+    #[test]
+    fn gathers_from_a_loaded_config() {
+        let home = tempfile::tempdir().unwrap();
+        let work = tempfile::tempdir().unwrap();
+        std::fs::write(work.path().join("AGENTS.md"), "be brief").unwrap();
+        std::fs::write(
+            home.path().join("config.toml"),
+            "model = \"local-model\"\nmodel_provider = \"local\"\n[model_providers.local]\nname = \"Local\"\nbase_url = \"http://127.0.0.1:9/v1\"\n",
+        )
+        .unwrap();
+        let config = codex_config::Config::load(codex_config::ConfigOverrides {
+            codex_home: Some(home.path().to_owned()),
+            cwd: Some(work.path().to_owned()),
+            ..Default::default()
+        })
+        .unwrap();
+        let auth = codex_core::AuthManager::new(home.path().to_owned(), false);
+        let info = StatusInfo::gather(
+            &config,
+            &auth,
+            Some("id".to_owned()),
+            &super::super::usage::UsageTracker::default(),
+        );
+        assert_eq!(info.model, "local-model");
+        assert_eq!(info.provider_name, "Local");
+        assert_eq!(info.account, Account::NotNeeded);
+        assert_eq!(info.agents_files, [work.path().join("AGENTS.md")]);
     }
 
     #[test]
