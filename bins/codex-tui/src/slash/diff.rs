@@ -187,8 +187,10 @@ pub fn diff_lines(diff: &WorkspaceDiff) -> Vec<Line<'static>> {
                 } else {
                     Style::new()
                 };
-                // Tabs would leave stale cells in a terminal grid.
-                Line::from(Span::styled(line.replace('\t', "    "), style))
+                // File contents are anyone's: control characters and escapes are shown, not
+                // obeyed. Tabs would leave stale cells in a terminal grid.
+                let shown = codex_safe_text::sanitize(&line.replace('\t', "    ")).into_owned();
+                Line::from(Span::styled(shown, style))
             })
             .collect(),
     }
@@ -288,6 +290,20 @@ mod tests {
         let diff = workspace_diff(dir.path()).unwrap();
         assert_eq!(diff, WorkspaceDiff::NotARepository);
         insta::assert_snapshot!("diff_not_a_repo", draw(diff_lines(&diff), 80));
+    }
+
+    #[test]
+    fn escapes_in_file_contents_are_not_obeyed() {
+        let diff = WorkspaceDiff::Changes {
+            text: "+\u{1b}]0;pwned\u{7}title\n".to_owned(),
+            truncated: false,
+        };
+        let shown: String = diff_lines(&diff)[0]
+            .spans
+            .iter()
+            .map(|s| s.content.as_ref())
+            .collect();
+        assert!(!shown.contains('\u{1b}'), "{shown:?}");
     }
 
     #[test]
