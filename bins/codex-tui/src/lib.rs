@@ -1,14 +1,202 @@
-//! `codex-tui` as a library: the parts of the terminal UI that are tested on their own.
+//! `codex-tui`: the conversation at a terminal.
 //!
-//! - [`history`]: recalling earlier prompts with Up/Down, from `CODEX_HOME/history.jsonl`
-//!   (read off the UI thread) and from this run.
-//! - [`file_search`]: the `@` popup, a fuzzy search over the workspace's files that streams
-//!   results in while a background thread walks the tree.
-//! - [`slash`]: the `/` popup and what each command shows or does.
-//! - [`composer_assist`]: the three as one state machine the composer consults for each key
-//!   and edit.
+//! The chat runs inline in the terminal's main buffer: a viewport at the bottom (the
+//! streaming answer's unfinished lines, running commands, the status line, the composer or an
+//! approval modal) and, above it, finished history written once into the terminal's own
+//! scrollback, so selection, search and scrolling stay the terminal's. It reaches the agent
+//! through `codex-core`'s one door ([`ConversationManager`]): it submits `Op`s, renders the
+//! `Event`s and answers approval requests, nothing more.
+//!
+//! Start-up is [`run`]: load the config, [`before_chat`] (the one place onboarding, the trust
+//! prompt and the resume picker go), then [`chat`], then the exit summary on stdout.
+//!
+//! Modules: [`cli`] (flags to config), `app` (state and event loop), `screen` (raw mode, the
+//! inline viewport, wrapping), `cells` (history cells), `markdown` (rendering and the line
+//! streamer), `bottom` (status line, approval modal), [`composer`]. Around the composer:
+//! [`history`] (Up/Down recall from history.jsonl), [`file_search`] (the `@` popup),
+//! [`slash`] (the `/` popup and the commands), tied together by [`composer_assist`].
 
+pub mod cli;
+pub mod composer;
 pub mod composer_assist;
 pub mod file_search;
 pub mod history;
 pub mod slash;
+
+mod app;
+#[doc(hidden)]
+pub mod bench;
+mod bottom;
+mod cells;
+mod exit_summary;
+mod markdown;
+mod screen;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{CommandFactory, FromArgMatches};
+use codex_config::Config;
+use codex_core::{ConversationManager, ConversationOptions, ManagerOptions, ResumeTarget};
+use codex_protocol::protocol::InputItem;
+use codex_protocol::rollout::SessionSource;
+
+pub use app::UiSettings;
+use cli::{TuiCli, TuiCommand};
+
+/// The `originator` the TUI announces, as Codex's does.
+pub const ORIGINATOR: &str = "codex_cli_rs";
+/// Exit status when the chat could not start or failed.
+pub const EXIT_FAILURE: u8 = 1;
+
+/// What the chat starts from.
+pub struct ChatStart {
+    /// The effective configuration.
+    pub config: Config,
+    /// New conversation or resumed one ([`ConversationOptions::resume`]).
+    pub options: ConversationOptions,
+    /// Sent as the first message.
+    pub prompt: Option<String>,
+    /// Attached to the first message.
+    pub images: Vec<PathBuf>,
+}
+
+/// Parses the command line and runs.
+pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
+    let name = codex_cli::display_name("codex-tui");
+    let matches = TuiCli::command().bin_name(name).get_matches_from(args);
+    let cli = match TuiCli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    match run(&cli) {
+        Ok(code) => code,
+        Err(e) => {
+            report_error(&e);
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+/// Config, what comes before the chat, the chat, the exit summary.
+pub fn run(cli: &TuiCli) -> anyhow::Result<ExitCode> {
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        bail!(
+            "the chat needs a terminal on stdin and stdout; for scripts and pipes use `codex exec`"
+        );
+    }
+    let config = cli::load_config(cli)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")?;
+    runtime.block_on(async {
+        let Some(start) = before_chat(cli, config).await? else {
+            return Ok(ExitCode::SUCCESS);
+        };
+        chat(start).await
+    })
+}
+
+/// Everything between loading the config and the chat: the place for sign-in, the trust
+/// prompt and the resume picker. Returns `None` when the user left there. Async because those
+/// screens run on the chat's runtime.
+#[allow(clippy::unused_async)]
+pub async fn before_chat(cli: &TuiCli, config: Config) -> anyhow::Result<Option<ChatStart>> {
+    let resume = match &cli.command {
+        None => None,
+        Some(TuiCommand::Resume(args)) => Some(if let Some(id) = &args.session_id {
+            ResumeTarget::Id(id.clone())
+        } else if args.last {
+            ResumeTarget::Last { all_dirs: args.all }
+        } else {
+            bail!("pick a session with `resume <SESSION_ID>` or `resume --last`")
+        }),
+    };
+    Ok(Some(ChatStart {
+        config,
+        options: ConversationOptions {
+            resume,
+            ..ConversationOptions::default()
+        },
+        prompt: cli.prompt.clone(),
+        images: cli.images.clone(),
+    }))
+}
+
+/// The UI settings: `[tui]` and `hide_agent_reasoning` from the config, `NO_COLOR` from the
+/// environment.
+pub fn ui_settings(config: &Config) -> UiSettings {
+    UiSettings {
+        animations: config.tui.animations,
+        notify_turn_complete: config.tui.notify_turn_complete,
+        notify_approval: config.tui.notify_approval,
+        color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        hide_reasoning: config.hide_agent_reasoning,
+    }
+}
+
+/// Runs the chat; prints the exit summary once the terminal is restored.
+pub async fn chat(start: ChatStart) -> anyhow::Result<ExitCode> {
+    let ChatStart {
+        config,
+        options,
+        prompt,
+        images,
+    } = start;
+    let mut first_input: Vec<InputItem> = prompt
+        .filter(|p| !p.trim().is_empty())
+        .map(|text| InputItem::Text {
+            // Codex normalizes the line ends of a prompt given as an argument.
+            text: text.replace("\r\n", "\n").replace('\r', "\n"),
+        })
+        .into_iter()
+        .collect();
+    first_input.extend(
+        images
+            .into_iter()
+            .map(|path| InputItem::LocalImage { path }),
+    );
+    let settings = ui_settings(&config);
+    let manager = ConversationManager::from_config(
+        &config,
+        ManagerOptions {
+            source: SessionSource::Cli,
+            originator: ORIGINATOR.to_owned(),
+        },
+    );
+    let new = manager.new_conversation(config, options)?;
+    let outcome = app::run::run_chat(
+        new.conversation,
+        new.session_configured,
+        first_input,
+        settings,
+    )
+    .await?;
+    print_lines(&exit_summary::exit_summary(
+        &outcome.usage,
+        outcome.session_id.as_deref(),
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The exit summary, on stdout once the terminal is restored (the only thing this binary
+/// prints there).
+#[allow(clippy::print_stdout)]
+fn print_lines(lines: &[String]) {
+    for line in lines {
+        println!("{line}");
+    }
+}
+
+/// A fatal error on stderr; the chain may quote a server or a file: shown, not obeyed.
+#[allow(clippy::print_stderr)]
+fn report_error(e: &anyhow::Error) {
+    eprintln!(
+        "codex-tui: {}",
+        codex_safe_text::sanitize(&format!("{e:#}"))
+    );
+}

@@ -1,11 +1,15 @@
-//! `codex-tui`: not built yet.
+//! `codex-tui`: see the library.
 
 use std::process::ExitCode;
 
+// Runs before `main` and before any thread exists: this process holds the credential, so no
+// other process of the user (a sandboxed command included) may read its memory or environment.
+#[ctor::ctor]
+fn harden() {
+    codex_hardening::pre_main_hardening();
+}
+
 fn main() -> ExitCode {
-    #[allow(clippy::print_stderr)]
-    {
-        eprintln!("codex-tui: this part of the toolkit is not built yet; nothing was run.");
-    }
-    ExitCode::from(2)
+    codex_logging::init();
+    codex_tui::main_with_args(std::env::args_os())
 }

@@ -104,6 +104,8 @@ pub struct Config {
     pub history_max_bytes: Option<u64>,
     /// Hide reasoning summaries from output.
     pub hide_agent_reasoning: bool,
+    /// `[tui]`: notifications and animations of the terminal UI.
+    pub tui: crate::TuiSettings,
     /// Replacement for the built-in base instructions, read from
     /// `experimental_instructions_file`.
     pub base_instructions_override: Option<String>,
@@ -311,6 +313,7 @@ impl Config {
                 != Some(HistoryPersistence::None),
             history_max_bytes: merged.history.as_ref().and_then(|h| h.max_bytes),
             hide_agent_reasoning: merged.hide_agent_reasoning.unwrap_or(false),
+            tui: crate::TuiSettings::resolve(merged.tui.as_ref()),
             base_instructions_override,
             developer_instructions: merged.developer_instructions.clone(),
             notify: merged.notify.clone(),

@@ -74,6 +74,8 @@ pub struct ConfigToml {
     pub forced_login_method: Option<ForcedLoginMethod>,
     /// Bounds on one turn (our addition).
     pub limits: Option<crate::Limits>,
+    /// The terminal UI's settings.
+    pub tui: Option<crate::TuiToml>,
 }
 
 /// `forced_login_method`: which credentials may be used, as an organisation's policy.

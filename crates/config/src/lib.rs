@@ -29,6 +29,7 @@ mod mcp;
 mod mcp_edit;
 mod overrides;
 mod shell_env;
+mod tui;
 
 pub use codex_home::{CODEX_HOME_ENV, find_codex_home};
 pub use config::{
@@ -52,3 +53,4 @@ pub use overrides::{ConfigOverride, parse_override};
 pub use shell_env::{
     EnvironmentVariablePattern, ShellEnvironmentPolicy, ShellEnvironmentPolicyInherit,
 };
+pub use tui::{Notifications, TuiSettings, TuiToml};

@@ -356,6 +356,10 @@ pub struct PatchApplyBeginEvent {
     pub auto_approved: bool,
     /// Files the patch touches.
     pub changes: BTreeMap<PathBuf, FileChangeKind>,
+    /// The patch as the model wrote it, so a front end can show the lines that change also
+    /// when nobody was asked (our addition; absent in older streams).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub patch: String,
 }
 
 /// A patch applied, or not.

@@ -8,6 +8,8 @@
 //!   Completions ([`chat`] builders). Every request is recorded ([`RecordedRequest`]) and
 //!   checked: each tool output must answer a call made earlier in the same request.
 //! - [`mcp`]: a real MCP server (Python SDK) over stdio or streamable HTTP.
+//! - [`tmux::Tmux`]: a program under a real terminal (tmux, detached, private server): keys,
+//!   text, pastes, the screen and scrollback, waits with a dump on timeout, resizes.
 //! - [`TestHome`]: a temp CODEX_HOME with a config.toml pointing provider `mock` at the server.
 //! - [`fake_issuer::FakeIssuer`]: a fake OAuth issuer (sign-in, API-key exchange, refresh,
 //!   device code) and fake JWTs, for tests of credentials; [`auth_file`] reads and checks the
@@ -38,6 +40,7 @@ mod request;
 mod response;
 pub mod responses;
 mod server;
+pub mod tmux;
 
 pub use home::{
     MockWire, NO_TEMP_ROOTS, TestHome, mock_provider_config, sandbox_exe, workspace_bin_dir,

@@ -90,6 +90,7 @@ pub(crate) async fn handle(
             call_id: call_id.to_owned(),
             auto_approved,
             changes: changes.clone(),
+            patch: patch_text.to_owned(),
         }),
     );
     let (success, output) = match codex_apply_patch::apply_parsed_patch(&patch, cwd) {

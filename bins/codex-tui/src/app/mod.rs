@@ -1,0 +1,220 @@
+//! The chat's state and what changes it: core events, keys, pastes, ticks. Nothing here does
+//! I/O: the loop in [`run`] feeds it, sends the `Op`s it asks for, writes the history lines
+//! it finishes into the scrollback and draws its viewport. That keeps every frame testable on
+//! ratatui's `TestBackend`, and typing never waits on the network or the disk.
+
+mod core_events;
+mod keys;
+mod render;
+pub(crate) mod run;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use codex_protocol::TokenUsage;
+use codex_protocol::mcp_events::McpInvocation;
+use codex_protocol::protocol::Op;
+use ratatui::text::Line;
+
+use crate::bottom::approval::ApprovalModal;
+use crate::bottom::status::TurnStatus;
+use crate::cells::exec::ExecCell;
+use crate::composer::Composer;
+use crate::markdown::MarkdownStream;
+
+/// How the UI behaves (from `[tui]` in config.toml and the environment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UiSettings {
+    /// Spinners move (off: still marks, fewer redraws).
+    pub animations: bool,
+    /// A desktop notification (OSC 9) when a turn completes.
+    pub notify_turn_complete: bool,
+    /// A desktop notification (OSC 9) when the agent asks for approval.
+    pub notify_approval: bool,
+    /// Colours (off under `NO_COLOR`).
+    pub color: bool,
+    /// Reasoning summaries are not shown.
+    pub hide_reasoning: bool,
+}
+
+impl Default for UiSettings {
+    fn default() -> Self {
+        Self {
+            animations: true,
+            notify_turn_complete: false,
+            notify_approval: false,
+            color: true,
+            hide_reasoning: false,
+        }
+    }
+}
+
+/// What the app asks the loop to do.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Command {
+    /// Send this to the conversation.
+    Submit(Op),
+    /// Write a desktop notification (OSC 9) with this text.
+    Notify(String),
+}
+
+/// The chat.
+pub(crate) struct App {
+    settings: UiSettings,
+    /// The session's working directory (paths are shown relative to it).
+    cwd: PathBuf,
+    session_id: Option<String>,
+    composer: Composer,
+    modal: Option<ApprovalModal>,
+    /// Requests that arrived while a modal was open.
+    waiting_modals: Vec<ApprovalModal>,
+    stream: MarkdownStream,
+    /// Whether the streaming answer's cell has started in the scrollback.
+    answer_open: bool,
+    running_execs: Vec<ExecCell>,
+    running_mcp: Vec<(String, McpInvocation)>,
+    /// Patch texts by call id, from the approval request or the begin event.
+    patches: Vec<(String, String)>,
+    turn: Option<TurnStatus>,
+    /// Logical lines finished and waiting to go into the scrollback.
+    history: Vec<Line<'static>>,
+    /// Whether a cell was written (cells after the first get a blank line before them).
+    any_cell: bool,
+    usage: TokenUsage,
+    commands: Vec<Command>,
+    /// Ctrl+C was pressed once; another quits.
+    quit_armed: Option<Instant>,
+    /// The user asked to quit; the loop shuts the conversation down.
+    quitting: bool,
+    /// The conversation ended.
+    ended: bool,
+    spinner: usize,
+}
+
+impl App {
+    /// A chat in `cwd`.
+    pub(crate) fn new(settings: UiSettings, cwd: PathBuf) -> Self {
+        Self {
+            settings,
+            cwd,
+            session_id: None,
+            composer: Composer::new(),
+            modal: None,
+            waiting_modals: Vec::new(),
+            stream: MarkdownStream::default(),
+            answer_open: false,
+            running_execs: Vec::new(),
+            running_mcp: Vec::new(),
+            patches: Vec::new(),
+            turn: None,
+            history: Vec::new(),
+            any_cell: false,
+            usage: TokenUsage::default(),
+            commands: Vec::new(),
+            quit_armed: None,
+            quitting: false,
+            ended: false,
+            spinner: 0,
+        }
+    }
+
+    /// The session id, once the conversation is configured.
+    pub(crate) fn session_id(&self) -> Option<&str> {
+        self.session_id.as_deref()
+    }
+
+    /// Token usage of the session so far.
+    pub(crate) fn usage(&self) -> TokenUsage {
+        self.usage
+    }
+
+    /// Whether the user asked to quit.
+    pub(crate) fn quitting(&self) -> bool {
+        self.quitting
+    }
+
+    /// Whether the conversation has shut down.
+    pub(crate) fn ended(&self) -> bool {
+        self.ended
+    }
+
+    /// Whether a turn is running.
+    pub(crate) fn working(&self) -> bool {
+        self.turn.is_some()
+    }
+
+    /// Finished lines for the scrollback (taken: each is written once).
+    pub(crate) fn take_history(&mut self) -> Vec<Line<'static>> {
+        std::mem::take(&mut self.history)
+    }
+
+    /// What the loop should do next (taken).
+    pub(crate) fn take_commands(&mut self) -> Vec<Command> {
+        std::mem::take(&mut self.commands)
+    }
+
+    /// Advances spinners; returns whether a redraw is due.
+    pub(crate) fn tick(&mut self) -> bool {
+        if self
+            .quit_armed
+            .is_some_and(|t| t.elapsed().as_secs() >= QUIT_HINT_SECS)
+        {
+            self.quit_armed = None;
+        }
+        self.spinner = self.spinner.wrapping_add(1);
+        self.working() || !self.running_execs.is_empty()
+    }
+
+    /// Writes a whole cell to the history, a blank line before it when it is not the first.
+    fn push_cell(&mut self, lines: Vec<Line<'static>>) {
+        if lines.is_empty() {
+            return;
+        }
+        self.close_answer();
+        if self.any_cell {
+            self.history.push(Line::default());
+        }
+        self.any_cell = true;
+        self.history.extend(lines);
+    }
+
+    /// Commits lines of the streaming answer; the first commit opens its cell.
+    fn push_answer_lines(&mut self, lines: Vec<Line<'static>>) {
+        if lines.is_empty() {
+            return;
+        }
+        let first = !self.answer_open;
+        if first && self.any_cell {
+            self.history.push(Line::default());
+        }
+        self.any_cell = true;
+        self.answer_open = true;
+        self.history
+            .extend(crate::cells::answer_lines(lines, first));
+    }
+
+    /// Ends the streaming answer's cell (its remaining lines are committed).
+    fn close_answer(&mut self) {
+        if !self.stream.is_empty() {
+            let rest = self.stream.finish();
+            self.push_answer_lines(rest);
+        }
+        self.answer_open = false;
+    }
+
+    fn submit(&mut self, op: Op) {
+        self.commands.push(Command::Submit(op));
+    }
+
+    fn notify(&mut self, wanted: bool, text: &str) {
+        if wanted {
+            self.commands.push(Command::Notify(text.to_owned()));
+        }
+    }
+}
+
+/// How long the "ctrl + c again to quit" hint stays.
+const QUIT_HINT_SECS: u64 = 3;
+
+#[cfg(test)]
+mod tests;

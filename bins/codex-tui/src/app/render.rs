@@ -1,0 +1,162 @@
+//! The viewport: the streaming answer's unfinished lines and running tools, the status line,
+//! then the approval modal or the composer, then the footer.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Rect, Size};
+use ratatui::text::{Line, Span};
+
+use crate::app::App;
+use crate::bottom::draw_lines;
+use crate::cells::mcp::mcp_running;
+use crate::cells::{answer_lines, styles};
+use crate::screen::wrap::wrap_lines;
+
+/// Below this the chat cannot be drawn usefully; it says so instead.
+pub(crate) const MIN_WIDTH: u16 = 20;
+/// See [`MIN_WIDTH`].
+pub(crate) const MIN_HEIGHT: u16 = 5;
+/// The composer grows to at most this many rows, then scrolls.
+const COMPOSER_MAX_ROWS: u16 = 10;
+/// Shown in an empty composer.
+const PLACEHOLDER: &str = "Ask for a change, a fix or an explanation";
+
+/// The viewport's parts at one width.
+struct Parts {
+    live: Vec<Line<'static>>,
+    status: Option<Line<'static>>,
+    modal: Option<Vec<Line<'static>>>,
+    composer_rows: u16,
+    footer: Line<'static>,
+}
+
+impl App {
+    fn parts(&self, width: u16, screen_height: u16) -> Parts {
+        let w = usize::from(width);
+        let mut live = Vec::new();
+        let tail = self.stream.tail();
+        if !tail.is_empty() {
+            live.extend(wrap_lines(&answer_lines(tail, !self.answer_open), w));
+        }
+        let spinner = self.settings.animations.then_some(self.spinner);
+        for cell in &self.running_execs {
+            live.extend(wrap_lines(&cell.lines(spinner.unwrap_or(0)), w));
+        }
+        for (_, invocation) in &self.running_mcp {
+            live.extend(wrap_lines(
+                &mcp_running(invocation, spinner.unwrap_or(0)),
+                w,
+            ));
+        }
+        let status = self
+            .turn
+            .as_ref()
+            .map(|t| t.line(spinner, t.elapsed_secs()));
+        // A blank line between the history and what is still happening.
+        if self.any_cell && (!live.is_empty() || status.is_some()) {
+            live.insert(0, Line::default());
+        }
+        let modal = self.modal.as_ref().map(|m| wrap_lines(&m.lines(), w));
+        let composer_rows = self.composer.desired_height(width, COMPOSER_MAX_ROWS);
+        let mut parts = Parts {
+            live,
+            status,
+            modal,
+            composer_rows,
+            footer: self.footer(),
+        };
+        // Too tall: the live lines give way first (their tail stays), then the modal's top.
+        let fixed = parts.fixed_rows();
+        let room = usize::from(screen_height).saturating_sub(fixed);
+        if parts.live.len() > room {
+            let cut = parts.live.len() - room;
+            parts.live.drain(..cut);
+        }
+        parts
+    }
+
+    fn footer(&self) -> Line<'static> {
+        let hint = if self.quit_armed.is_some() {
+            "ctrl + c again to quit".to_owned()
+        } else if self.modal.is_some() {
+            "answer the question above to go on".to_owned()
+        } else if self.working() {
+            "esc interrupt · enter queues a message · ctrl+j newline".to_owned()
+        } else {
+            "enter send · ctrl+j newline · ctrl+c quit".to_owned()
+        };
+        let mut spans = vec![Span::styled(format!("  {hint}"), styles::dim())];
+        let used = self.usage.input_plus_output();
+        if used > 0 {
+            spans.push(Span::styled(
+                format!(" · {} tokens used", crate::exit_summary::thousands(used)),
+                styles::dim(),
+            ));
+        }
+        Line::from(spans)
+    }
+
+    /// Rows the viewport wants at this terminal size.
+    pub(crate) fn desired_height(&self, size: Size) -> u16 {
+        if size.width < MIN_WIDTH || size.height < MIN_HEIGHT {
+            return 1;
+        }
+        let parts = self.parts(size.width, size.height);
+        let rows = parts.live.len() + parts.fixed_rows();
+        u16::try_from(rows).unwrap_or(u16::MAX).min(size.height)
+    }
+
+    /// Draws the viewport into `area` of `buf`.
+    pub(crate) fn render(&self, area: Rect, buf: &mut Buffer, screen_height: u16) {
+        if area.width < MIN_WIDTH || screen_height < MIN_HEIGHT {
+            let msg = format!("too small: {MIN_WIDTH}×{MIN_HEIGHT} at least");
+            buf.set_stringn(
+                area.x,
+                area.y,
+                msg,
+                usize::from(area.width),
+                styles::warning(),
+            );
+            return;
+        }
+        let parts = self.parts(area.width, screen_height);
+        let mut y = area.y;
+        let bottom = area.y + area.height;
+        let mut put = |lines: &[Line<'_>], y: &mut u16| {
+            let rows = u16::try_from(lines.len())
+                .unwrap_or(u16::MAX)
+                .min(bottom - *y);
+            draw_lines(lines, Rect::new(area.x, *y, area.width, rows), buf);
+            *y += rows;
+        };
+        put(&parts.live, &mut y);
+        if let Some(status) = &parts.status {
+            put(std::slice::from_ref(status), &mut y);
+        }
+        put(&[Line::default()], &mut y);
+        if let Some(modal) = &parts.modal {
+            put(modal, &mut y);
+        } else {
+            let rows = parts.composer_rows.min(bottom.saturating_sub(y + 1));
+            self.composer.render(
+                Rect::new(area.x, y, area.width, rows),
+                buf,
+                Some(PLACEHOLDER),
+            );
+            y += rows;
+        }
+        if y < bottom {
+            buf.set_line(area.x, y, &parts.footer, area.width);
+        }
+    }
+}
+
+impl Parts {
+    /// Rows besides the live lines: status, a gap, modal or composer, footer.
+    fn fixed_rows(&self) -> usize {
+        let bottom = match &self.modal {
+            Some(lines) => lines.len(),
+            None => usize::from(self.composer_rows),
+        };
+        usize::from(self.status.is_some()) + 1 + bottom + 1
+    }
+}

@@ -1,0 +1,201 @@
+//! The event loop: terminal events (crossterm's `EventStream`), the conversation's events and
+//! a tick, feeding the [`App`]; then the finished history goes into the scrollback and the
+//! viewport is redrawn, inside one synchronized update so the terminal never shows half a
+//! frame.
+
+use std::io::{self, Stdout, Write};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use codex_core::Conversation;
+use codex_protocol::protocol::{EventMsg, InputItem, SessionConfiguredEvent};
+use crossterm::event::{Event, EventStream};
+use crossterm::queue;
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use futures::StreamExt;
+use ratatui::backend::CrosstermBackend;
+use ratatui::layout::Size;
+use tokio::sync::mpsc;
+
+use crate::app::{App, Command, UiSettings};
+use crate::screen::inline::InlineScreen;
+use crate::screen::terminal::{TerminalGuard, cursor_row};
+
+/// How long quitting waits for the conversation to shut down (flush its session file).
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(5);
+/// Core events applied before a frame is drawn (a fast stream must not starve the keys).
+const EVENTS_PER_FRAME: usize = 512;
+
+/// How the chat ended.
+pub(crate) struct ChatOutcome {
+    /// Tokens used over the session.
+    pub(crate) usage: codex_protocol::TokenUsage,
+    /// The session id.
+    pub(crate) session_id: Option<String>,
+}
+
+/// Runs the chat on this terminal until the user quits or the conversation ends.
+pub(crate) async fn run_chat(
+    conversation: Arc<Conversation>,
+    configured: SessionConfiguredEvent,
+    first_input: Vec<InputItem>,
+    settings: UiSettings,
+) -> anyhow::Result<ChatOutcome> {
+    let mut guard = TerminalGuard::enter().context("could not set up the terminal")?;
+    let start_row = cursor_row().unwrap_or(0);
+    let backend = CrosstermBackend::new(io::stdout());
+    let mut screen = InlineScreen::new(backend, start_row, settings.color)?;
+
+    let mut app = App::new(settings, configured.cwd.clone());
+    app.handle_core(EventMsg::SessionConfigured(configured));
+    if !first_input.is_empty() {
+        app.send_items(first_input);
+    }
+
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let reader = {
+        let conversation = Arc::clone(&conversation);
+        tokio::spawn(async move {
+            while let Ok(event) = conversation.next_event().await {
+                if tx.send(event.msg).is_err() {
+                    break;
+                }
+            }
+        })
+    };
+    let mut events = EventStream::new();
+    let tick_every = if settings.animations {
+        Duration::from_millis(100)
+    } else {
+        Duration::from_secs(1)
+    };
+    let mut tick = tokio::time::interval(tick_every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+
+    let mut dirty = true;
+    let mut resize_pending = false;
+    let mut quit_deadline: Option<Instant> = None;
+    let mut core_closed = false;
+    let result: anyhow::Result<()> = async {
+        loop {
+            for command in app.take_commands() {
+                match command {
+                    Command::Submit(op) => {
+                        if conversation.submit(op).await.is_err() {
+                            core_closed = true;
+                        }
+                    }
+                    Command::Notify(text) => notify(screen.backend_mut(), &text)?,
+                }
+            }
+            if app.quitting() && quit_deadline.is_none() {
+                quit_deadline = Some(Instant::now() + SHUTDOWN_WAIT);
+            }
+            if app.ended() || core_closed || quit_deadline.is_some_and(|d| Instant::now() >= d) {
+                // The last lines (an interrupted answer) still go to the scrollback.
+                frame(&mut app, &mut screen)?;
+                return Ok(());
+            }
+            // A resize whose event is still queued must be handled before anything is
+            // written: history written with the old size would land where the reflowed
+            // screen no longer has the viewport.
+            if let Ok((w, h)) = crossterm::terminal::size()
+                && (w, h) != (screen.size().width, screen.size().height)
+            {
+                resize_pending = true;
+            }
+            if resize_pending {
+                resize_pending = false;
+                let (w, h) = crossterm::terminal::size()?;
+                let row = ask_cursor_row().await;
+                screen.resized(Size::new(w, h), row)?;
+                dirty = true;
+            }
+            if dirty {
+                frame(&mut app, &mut screen)?;
+                dirty = false;
+            }
+            tokio::select! {
+                event = events.next() => match event {
+                    Some(Ok(Event::Key(key))) => {
+                        app.handle_key(key);
+                        dirty = true;
+                    }
+                    Some(Ok(Event::Paste(text))) => {
+                        app.handle_paste(&text);
+                        dirty = true;
+                    }
+                    Some(Ok(Event::Resize(..))) => resize_pending = true,
+                    Some(Ok(_)) => {}
+                    Some(Err(e)) => return Err(e).context("could not read the terminal"),
+                    None => return Ok(()),
+                },
+                msg = rx.recv() => match msg {
+                    Some(msg) => {
+                        app.handle_core(msg);
+                        for _ in 0..EVENTS_PER_FRAME {
+                            match rx.try_recv() {
+                                Ok(msg) => app.handle_core(msg),
+                                Err(_) => break,
+                            }
+                        }
+                        dirty = true;
+                    }
+                    None => core_closed = true,
+                },
+                _ = tick.tick() => {
+                    if app.tick() {
+                        dirty = true;
+                    }
+                }
+                () = sleep_until(quit_deadline) => {}
+            }
+        }
+    }
+    .await;
+    reader.abort();
+    let _ = screen.finish();
+    guard.leave();
+    result?;
+    Ok(ChatOutcome {
+        usage: app.usage(),
+        session_id: app.session_id().map(str::to_owned),
+    })
+}
+
+/// Writes finished history, then the viewport, as one synchronized update.
+fn frame(app: &mut App, screen: &mut InlineScreen<CrosstermBackend<Stdout>>) -> io::Result<()> {
+    queue!(screen.backend_mut(), BeginSynchronizedUpdate)?;
+    let history = app.take_history();
+    screen.insert_history(&history)?;
+    let size = screen.size();
+    let height = app.desired_height(size);
+    screen.draw(height, |area, buf| app.render(area, buf, size.height))?;
+    queue!(screen.backend_mut(), EndSynchronizedUpdate)?;
+    screen.backend_mut().flush()
+}
+
+/// The cursor row after a resize, asked off the async threads and given up after a second
+/// (the terminal may not answer).
+async fn ask_cursor_row() -> Option<u16> {
+    let query = tokio::task::spawn_blocking(cursor_row);
+    match tokio::time::timeout(Duration::from_secs(1), query).await {
+        Ok(Ok(row)) => row,
+        _ => None,
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d.into()).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// A desktop notification: OSC 9, which terminals that support it show (others ignore it).
+fn notify(out: &mut impl Write, text: &str) -> io::Result<()> {
+    let text: String = text.chars().filter(|c| !c.is_control()).collect();
+    write!(out, "\x1b]9;{text}\x07")?;
+    out.flush()
+}

@@ -1,0 +1,301 @@
+//! A program under a real terminal: tmux, detached, on a private server socket. The harness
+//! every TUI end-to-end test shares.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use codex_test_support::tmux::Tmux;
+//! let term = Tmux::builder("/path/to/codex-tui")
+//!     .size(100, 30)
+//!     .env("CODEX_HOME", "/tmp/home")
+//!     .start();
+//! term.wait_for("›", Duration::from_secs(10));
+//! term.send_text("hello");
+//! term.send_keys(&["Enter"]);
+//! let everything = term.wait_for("answer", Duration::from_secs(10));
+//! # drop(everything);
+//! ```
+//!
+//! Each terminal has its own tmux server (`tmux -L <unique name>`, no user config) with our
+//! settings (no status bar, so the pane is the whole window; a long scrollback; panes stay
+//! after their program exits, so its exit status can be read). Dropping the handle kills the
+//! server. Needs `tmux` on PATH (scripts/install-test-deps.sh installs it).
+
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// How often waits look at the screen.
+const POLL: Duration = Duration::from_millis(25);
+
+/// Settings of a terminal to start.
+#[must_use]
+pub struct TmuxBuilder {
+    program: PathBuf,
+    args: Vec<OsString>,
+    env: Vec<(String, OsString)>,
+    cwd: Option<PathBuf>,
+    width: u16,
+    height: u16,
+}
+
+impl TmuxBuilder {
+    /// An argument for the program.
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Self {
+        self.args.push(arg.as_ref().to_owned());
+        self
+    }
+
+    /// Arguments for the program.
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.args
+            .extend(args.into_iter().map(|a| a.as_ref().to_owned()));
+        self
+    }
+
+    /// An environment variable for the program (on top of the test's environment).
+    pub fn env(mut self, key: &str, value: impl AsRef<OsStr>) -> Self {
+        self.env.push((key.to_owned(), value.as_ref().to_owned()));
+        self
+    }
+
+    /// `HOME` for the program (keeps it away from the real home's files).
+    pub fn home(self, home: impl AsRef<Path>) -> Self {
+        self.env("HOME", home.as_ref())
+    }
+
+    /// The working directory.
+    pub fn cwd(mut self, dir: impl AsRef<Path>) -> Self {
+        self.cwd = Some(dir.as_ref().to_owned());
+        self
+    }
+
+    /// Columns and rows (default 100×30).
+    pub fn size(mut self, width: u16, height: u16) -> Self {
+        self.width = width;
+        self.height = height;
+        self
+    }
+
+    /// Starts the program in a new detached terminal.
+    pub fn start(self) -> Tmux {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let socket = format!(
+            "codex-test-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut cmd = Command::new("tmux");
+        // Our settings, not the user's ~/.tmux.conf; set before the session so the pane gets
+        // the long history, and given as commands (some options in a `-f` file stop tmux 3.3
+        // from starting).
+        cmd.arg("-L")
+            .arg(&socket)
+            .args(["-f", "/dev/null", "start-server"]);
+        for option in [
+            ["-g", "history-limit", "100000"],
+            ["-g", "remain-on-exit", "on"],
+            ["-g", "status", "off"],
+            ["-s", "escape-time", "0"],
+            ["-g", "default-terminal", "xterm-256color"],
+        ] {
+            cmd.arg(";").arg("set-option").args(option);
+        }
+        cmd.args([";", "new-session", "-d", "-s", "main"]);
+        cmd.arg("-x").arg(self.width.to_string());
+        cmd.arg("-y").arg(self.height.to_string());
+        if let Some(dir) = &self.cwd {
+            cmd.arg("-c").arg(dir);
+        }
+        for (key, value) in &self.env {
+            let mut pair = OsString::from(key);
+            pair.push("=");
+            pair.push(value);
+            cmd.arg("-e").arg(pair);
+        }
+        cmd.arg(&self.program).args(&self.args);
+        let output = run(&mut cmd);
+        assert!(
+            output.status.success(),
+            "tmux could not start {}: {}",
+            self.program.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        Tmux {
+            socket,
+            program: self.program,
+        }
+    }
+}
+
+/// A running terminal; dropping it kills its tmux server.
+pub struct Tmux {
+    socket: String,
+    program: PathBuf,
+}
+
+impl Tmux {
+    /// Settings for a terminal that will run `program`.
+    pub fn builder(program: impl AsRef<Path>) -> TmuxBuilder {
+        TmuxBuilder {
+            program: program.as_ref().to_owned(),
+            args: Vec::new(),
+            env: Vec::new(),
+            cwd: None,
+            width: 100,
+            height: 30,
+        }
+    }
+
+    fn tmux(&self) -> Command {
+        let mut cmd = Command::new("tmux");
+        cmd.arg("-L").arg(&self.socket);
+        cmd
+    }
+
+    fn checked(&self, args: &[&str]) -> String {
+        let mut cmd = self.tmux();
+        cmd.args(args);
+        let output = run(&mut cmd);
+        assert!(
+            output.status.success(),
+            "tmux {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Presses keys, by tmux name: `Enter`, `Escape`, `C-c`, `C-j`, `Up`, `BSpace`, `y`.
+    pub fn send_keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "main"];
+        args.extend_from_slice(keys);
+        self.checked(&args);
+    }
+
+    /// Types text literally (no key names).
+    pub fn send_text(&self, text: &str) {
+        self.checked(&["send-keys", "-t", "main", "-l", text]);
+    }
+
+    /// Pastes text as the terminal would (bracketed when the program asked for it).
+    pub fn paste(&self, text: &str) {
+        self.checked(&["set-buffer", "-b", "test-paste", "--", text]);
+        self.checked(&["paste-buffer", "-p", "-d", "-b", "test-paste", "-t", "main"]);
+    }
+
+    /// What the screen shows now (trailing spaces trimmed).
+    pub fn screen(&self) -> String {
+        self.checked(&["capture-pane", "-p", "-t", "main"])
+    }
+
+    /// The scrollback and the screen, oldest line first.
+    pub fn everything(&self) -> String {
+        self.checked(&["capture-pane", "-p", "-t", "main", "-S", "-", "-E", "-"])
+    }
+
+    /// Waits until `text` is on the screen or in the scrollback; returns everything. Panics
+    /// after `timeout` with what the terminal showed.
+    pub fn wait_for(&self, text: &str, timeout: Duration) -> String {
+        self.wait_until(timeout, &format!("`{text}` to appear"), |all| {
+            all.contains(text)
+        })
+    }
+
+    /// Waits until `check` holds for the scrollback and screen; returns them. Panics after
+    /// `timeout` with what the terminal showed and whether the program is still running.
+    pub fn wait_until(
+        &self,
+        timeout: Duration,
+        what: &str,
+        mut check: impl FnMut(&str) -> bool,
+    ) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let all = self.everything();
+            if check(&all) {
+                return all;
+            }
+            if Instant::now() >= deadline {
+                let state = match self.exit_status() {
+                    Some(code) => format!("exited with status {code}"),
+                    None => "still running".to_owned(),
+                };
+                panic!(
+                    "waited {timeout:?} for {what}; {} is {state}. The terminal (scrollback, then screen):\n\
+                     ----------------------------------------\n{all}\n----------------------------------------",
+                    self.program.display()
+                );
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
+    /// Resizes the terminal (the program gets SIGWINCH).
+    pub fn resize(&self, width: u16, height: u16) {
+        self.checked(&[
+            "resize-window",
+            "-t",
+            "main",
+            "-x",
+            &width.to_string(),
+            "-y",
+            &height.to_string(),
+        ]);
+    }
+
+    /// The program's exit status once it has exited (128 + N when signal N killed it);
+    /// `None` while it runs.
+    pub fn exit_status(&self) -> Option<i32> {
+        let mut cmd = self.tmux();
+        cmd.args([
+            "display-message",
+            "-p",
+            "-t",
+            "main",
+            "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}",
+        ]);
+        let output = run(&mut cmd);
+        let text = String::from_utf8_lossy(&output.stdout);
+        let mut parts = text.trim().split(':');
+        if parts.next() != Some("1") {
+            return None;
+        }
+        // Right after the exit tmux may not have reaped the process yet: no status, no
+        // signal; the next look has them.
+        match (parts.next(), parts.next()) {
+            (Some(code), _) if !code.is_empty() => code.parse().ok(),
+            (_, Some(signal)) if !signal.is_empty() => signal.parse::<i32>().ok().map(|n| 128 + n),
+            _ => None,
+        }
+    }
+
+    /// Waits for the program to exit; its status. Panics after `timeout` with the screen.
+    pub fn wait_exit(&self, timeout: Duration) -> i32 {
+        let mut status = None;
+        self.wait_until(timeout, "the program to exit", |_| {
+            status = self.exit_status();
+            status.is_some()
+        });
+        status.unwrap_or(-1)
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.tmux().arg("kill-server").output();
+    }
+}
+
+fn run(cmd: &mut Command) -> Output {
+    match cmd.output() {
+        Ok(output) => output,
+        Err(e) => panic!(
+            "cannot run tmux (is it installed? scripts/install-test-deps.sh installs it): {e}"
+        ),
+    }
+}
