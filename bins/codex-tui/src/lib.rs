@@ -168,8 +168,10 @@ pub async fn chat(start: ChatStart) -> anyhow::Result<ExitCode> {
             originator: ORIGINATOR.to_owned(),
         },
     );
-    let new = manager.new_conversation(config, options)?;
+    let new = manager.new_conversation(config.clone(), options)?;
     let outcome = app::run::run_chat(
+        manager,
+        config,
         new.conversation,
         new.session_configured,
         first_input,
