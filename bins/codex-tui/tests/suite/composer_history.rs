@@ -19,9 +19,7 @@ fn up_recalls_a_prompt_from_the_previous_run() {
     first.send_text("remember this prompt");
     first.send_keys(&["Enter"]);
     first.wait_for("first answer", WAIT);
-    first.send_text("/quit");
-    first.send_keys(&["Enter"]);
-    assert_eq!(first.wait_exit(WAIT), 0);
+    // Core appended the prompt when it was submitted; the first run may end any way.
     drop(first);
 
     let history = env.home.path().join("history.jsonl");

@@ -34,10 +34,7 @@ fn status_runs_from_the_popup_and_names_the_session() {
         .find_map(|l| l.split("Session:").nth(1))
         .map(|rest| rest.trim().trim_end_matches('│').trim().to_owned())
         .unwrap();
-    term.send_text("/quit");
-    term.send_keys(&["Enter"]);
-    assert_eq!(term.wait_exit(WAIT), 0);
-    // The id shown is the session's: its rollout file carries it.
+    // The id shown is the session's: its rollout file (written from the start) carries it.
     let sessions = walk(&env.home.path().join("sessions"));
     assert!(
         sessions
@@ -122,4 +119,74 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     found
+}
+
+#[test]
+fn compact_shows_the_summary_and_later_turns_carry_it() {
+    let env = Env::new();
+    env.server.push(MockResponse::sse_body(sse_assistant_turn(
+        "r1",
+        "a long first answer",
+    )));
+    env.server.push(MockResponse::sse_body(sse_assistant_turn(
+        "r2",
+        "SUMMARY: one question was answered",
+    )));
+    env.server.push(MockResponse::sse_body(sse_assistant_turn(
+        "r3",
+        "carried on",
+    )));
+    let term = env.start(&[], 100, 40);
+    term.send_text("first question");
+    term.send_keys(&["Enter"]);
+    term.wait_for("a long first answer", WAIT);
+    term.send_text("/compact");
+    term.send_keys(&["Enter"]);
+    term.wait_for("Compacted the conversation", WAIT);
+    term.send_text("next");
+    term.send_keys(&["Enter"]);
+    term.wait_for("carried on", WAIT);
+    let requests = env.server.requests();
+    let later = requests[2].message_input_texts("user");
+    assert!(
+        later.iter().any(|t| t.contains("SUMMARY: one question")),
+        "{later:?}"
+    );
+    assert!(
+        !requests[2]
+            .message_input_texts("assistant")
+            .iter()
+            .any(|t| t.contains("a long first answer")),
+        "the transcript was replaced"
+    );
+}
+
+#[test]
+fn init_sends_the_agents_md_prompt_and_new_starts_another_session() {
+    let env = Env::new();
+    env.server
+        .push(MockResponse::sse_body(sse_assistant_turn("r1", "wrote it")));
+    let term = env.start(&[], 100, 40);
+    term.send_text("/init");
+    term.send_keys(&["Enter"]);
+    term.wait_for("wrote it", WAIT);
+    let said = env.server.single_request().message_input_texts("user");
+    assert!(
+        said.last().is_some_and(|t| t.contains("AGENTS.md")),
+        "{said:?}"
+    );
+    term.send_text("/new");
+    term.send_keys(&["Enter"]);
+    // A second header card for the new conversation, below the old history.
+    term.wait_until(WAIT, "a second session header", |all| {
+        all.matches("directory:").count() == 2
+    });
+    // Each conversation has its own session file.
+    let files = walk(&env.home.path().join("sessions"));
+    assert_eq!(files.len(), 2, "{files:?}");
+    term.send_text("/quit");
+    term.send_keys(&["Enter"]);
+    term.wait_until(WAIT, "the chat to end", |_| {
+        !term.screen().contains("Ask for a change")
+    });
 }
