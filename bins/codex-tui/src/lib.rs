@@ -88,6 +88,10 @@ pub fn run(cli: &TuiCli) -> anyhow::Result<ExitCode> {
         );
     }
     let config = cli::load_config(cli)?;
+    let log = config.codex_home.join("log").join("codex-tui.log");
+    if let Err(e) = codex_logging::init_to_file(&log) {
+        bail!("could not open the log file {}: {e}", log.display());
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -161,6 +165,7 @@ pub async fn chat(start: ChatStart) -> anyhow::Result<ExitCode> {
             .map(|path| InputItem::LocalImage { path }),
     );
     let settings = ui_settings(&config);
+    let warnings = config.warnings.clone();
     let manager = ConversationManager::from_config(
         &config,
         ManagerOptions {
@@ -175,6 +180,7 @@ pub async fn chat(start: ChatStart) -> anyhow::Result<ExitCode> {
         new.conversation,
         new.session_configured,
         first_input,
+        &warnings,
         settings,
     )
     .await?;

@@ -10,6 +10,7 @@ fn harden() {
 }
 
 fn main() -> ExitCode {
-    codex_logging::init();
+    // Logging starts once the config says where CODEX_HOME is: the TUI logs to
+    // `<CODEX_HOME>/log/codex-tui.log`, since stderr is the screen it draws on.
     codex_tui::main_with_args(std::env::args_os())
 }

@@ -69,3 +69,22 @@ impl TuiSettings {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> TuiSettings {
+        let toml: TuiToml = toml::from_str(text).unwrap();
+        TuiSettings::resolve(Some(&toml))
+    }
+
+    #[test]
+    fn codex_spellings() {
+        assert_eq!(TuiSettings::resolve(None), TuiSettings::default());
+        let all = parse("notifications = true\nanimations = false\n");
+        assert!(all.notify_turn_complete && all.notify_approval && !all.animations);
+        let some = parse("notifications = [\"approval-requested\"]\n");
+        assert!(!some.notify_turn_complete && some.notify_approval && some.animations);
+    }
+}

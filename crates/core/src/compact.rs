@@ -111,6 +111,7 @@ fn replacement_history(sess: &Session, summary: &str) -> Vec<ResponseItem> {
                     !text.trim().is_empty()
                         && !codex_rollout::is_injected_context(&text)
                         && !text.starts_with(SUMMARY_PREFIX)
+                        && !text.starts_with("<turn_aborted>")
                 })
         })
         .collect();

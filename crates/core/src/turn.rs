@@ -243,9 +243,20 @@ fn limit_end(sess: &Session, sub_id: &str, code: LimitCode, message: String) {
     );
 }
 
-/// Ends the task because the user interrupted it.
+/// What the model reads of an interrupt at the start of the next turn (Codex's
+/// `<turn_aborted>` marker): an answer cut short or a call never run is not mistaken for done.
+const TURN_ABORTED: &str = "<turn_aborted>\nThe user interrupted the previous turn. Whatever you were saying or doing then is incomplete; tool calls that did not finish did not take effect.\n</turn_aborted>";
+
+/// Ends the task because the user interrupted it; the model is told in its history.
 pub(crate) fn interrupted_end(sess: &Session, sub_id: &str) {
     sess.end_task();
+    sess.record_items(&[ResponseItem::Message {
+        id: None,
+        role: "user".to_owned(),
+        content: vec![codex_protocol::ContentItem::InputText {
+            text: TURN_ABORTED.to_owned(),
+        }],
+    }]);
     sess.flush();
     sess.send_event(
         sub_id,

@@ -14,9 +14,12 @@
 #![deny(clippy::print_stdout)]
 
 use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::Mutex;
 
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::fmt::MakeWriter;
 
 /// The variable that selects what is logged.
 pub const LOG_ENV: &str = "RUST_LOG";
@@ -26,8 +29,32 @@ pub const LOG_ENV: &str = "RUST_LOG";
 /// so on stderr) rather than silencing everything.
 pub fn init() {
     let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    install(std::io::stderr, ansi);
+}
+
+/// [`init`] for a program that draws on the terminal (the TUI), where a line on stderr would
+/// tear the screen: records are appended to `path` instead (its directory is created; the
+/// file is private to the user, since records may quote a server's answer).
+pub fn init_to_file(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)?;
+    install(Mutex::new(file), false);
+    Ok(())
+}
+
+fn install<W>(writer: W, ansi: bool)
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
     let builder = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         .with_ansi(ansi)
         .with_target(true);
     // Errors only mean a subscriber is already set, which is the documented no-op.

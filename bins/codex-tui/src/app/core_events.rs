@@ -24,7 +24,11 @@ impl App {
                 self.push_cell(cells::session_header(&event));
             }
             EventMsg::UserMessage { message, .. } => {
-                self.push_cell(cells::user_message(&message));
+                if self.answer_open || !self.stream.is_empty() {
+                    self.queued.push(message);
+                } else {
+                    self.push_cell(cells::user_message(&message));
+                }
             }
             EventMsg::TaskStarted => self.turn = Some(TurnStatus::new()),
             EventMsg::AgentMessageDelta { delta } => {
@@ -170,6 +174,8 @@ impl App {
     }
 
     fn open_modal(&mut self, modal: ApprovalModal) {
+        #[cfg(test)]
+        let modal = modal.armed();
         if self.modal.is_some() {
             self.waiting_modals.push(modal);
         } else {

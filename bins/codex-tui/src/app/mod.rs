@@ -85,6 +85,9 @@ pub(crate) struct App {
     /// Patch texts by call id, from the approval request or the begin event.
     patches: Vec<(String, String)>,
     turn: Option<TurnStatus>,
+    /// Messages sent while a turn works: shown under the status line until the answer in
+    /// progress is finished, so they do not cut it in two in the history.
+    queued: Vec<String>,
     /// Logical lines finished and waiting to go into the scrollback.
     history: Vec<Line<'static>>,
     /// Whether a cell was written (cells after the first get a blank line before them).
@@ -119,6 +122,7 @@ impl App {
             running_mcp: Vec::new(),
             patches: Vec::new(),
             turn: None,
+            queued: Vec::new(),
             history: Vec::new(),
             any_cell: false,
             usage: TokenUsage::default(),
@@ -177,6 +181,11 @@ impl App {
         self.working() || !self.running_execs.is_empty()
     }
 
+    /// A warning of the front end's own (a config warning at start-up).
+    pub(crate) fn warn(&mut self, message: &str) {
+        self.push_cell(crate::cells::warning(message));
+    }
+
     /// Writes a whole cell to the history, a blank line before it when it is not the first.
     fn push_cell(&mut self, lines: Vec<Line<'static>>) {
         if lines.is_empty() {
@@ -205,13 +214,17 @@ impl App {
             .extend(crate::cells::answer_lines(lines, first));
     }
 
-    /// Ends the streaming answer's cell (its remaining lines are committed).
+    /// Ends the streaming answer's cell (its remaining lines are committed), then writes the
+    /// messages queued behind it.
     fn close_answer(&mut self) {
         if !self.stream.is_empty() {
             let rest = self.stream.finish();
             self.push_answer_lines(rest);
         }
         self.answer_open = false;
+        for message in std::mem::take(&mut self.queued) {
+            self.push_cell(crate::cells::user_message(&message));
+        }
     }
 
     fn submit(&mut self, op: Op) {

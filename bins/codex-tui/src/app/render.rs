@@ -56,6 +56,16 @@ impl App {
             .turn
             .as_ref()
             .map(|t| t.line(spinner, t.elapsed_secs()));
+        for message in &self.queued {
+            let text = crate::cells::safe(message).replace('\n', " ");
+            live.extend(wrap_lines(
+                &[Line::from(Span::styled(
+                    format!("  ↳ {text}"),
+                    styles::dim(),
+                ))],
+                w,
+            ));
+        }
         // A blank line between the history and what is still happening.
         if self.any_cell && (!live.is_empty() || status.is_some()) {
             live.insert(0, Line::default());

@@ -60,6 +60,7 @@ pub(crate) async fn run_chat(
     conversation: Arc<Conversation>,
     configured: SessionConfiguredEvent,
     first_input: Vec<InputItem>,
+    warnings: &[String],
     settings: UiSettings,
 ) -> anyhow::Result<ChatOutcome> {
     let mut guard = TerminalGuard::enter().context("could not set up the terminal")?;
@@ -96,6 +97,9 @@ pub(crate) async fn run_chat(
     let mut conversation = conversation;
     let mut rollout_path = configured.rollout_path.clone();
     app.handle_core(EventMsg::SessionConfigured(configured));
+    for warning in warnings {
+        app.warn(warning);
+    }
     if !first_input.is_empty() {
         app.send_items(first_input);
     }

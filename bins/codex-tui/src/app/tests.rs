@@ -441,3 +441,47 @@ fn a_typed_command_line_runs_and_other_text_is_sent_and_recalled() {
     h.key(KeyCode::Up);
     assert_eq!(h.app.composer.text(), "hello");
 }
+
+#[test]
+fn a_message_sent_while_an_answer_streams_waits_for_its_end() {
+    let mut h = Harness::configured(80, 24);
+    h.core(EventMsg::TaskStarted)
+        .core(EventMsg::AgentMessageDelta {
+            delta: "first part\nsecond".into(),
+        })
+        .core(EventMsg::UserMessage {
+            message: "also do this".into(),
+            images: None,
+        });
+    assert!(h.text().contains("↳ also do this"), "{}", h.text());
+    h.core(EventMsg::AgentMessageDelta {
+        delta: " part\n".into(),
+    })
+    .core(EventMsg::AgentMessage {
+        message: String::new(),
+    });
+    let text = h.text();
+    let answer = text.find("  second part").expect("the answer in one piece");
+    let message = text.find("› also do this").expect("the queued message");
+    assert!(answer < message, "{text}");
+}
+
+#[test]
+fn notifications_follow_the_settings() {
+    let mut app = App::new(
+        UiSettings {
+            notify_turn_complete: true,
+            ..UiSettings::default()
+        },
+        PathBuf::from(CWD),
+    );
+    app.handle_core(EventMsg::TaskStarted);
+    app.handle_core(exec_request());
+    app.handle_core(EventMsg::TaskComplete {
+        last_agent_message: None,
+    });
+    assert_eq!(
+        app.take_commands(),
+        [Command::Notify("Turn complete".into())]
+    );
+}

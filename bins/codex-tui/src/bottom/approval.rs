@@ -1,9 +1,11 @@
 //! The approval modal: the agent asks to run a command or apply a patch, and nothing happens
 //! until the user answers. `y` approves once, `a` for the rest of the session, `n` denies
 //! (then an optional note for the model, Enter sends), Esc denies and stops the turn. Arrows
-//! and Enter select too.
+//! and Enter select too. For a moment after it opens the modal ignores answers, so keys
+//! typed for the composer as it pops up cannot answer it by accident.
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use codex_protocol::ReviewDecision;
 use codex_protocol::protocol::{ApplyPatchApprovalRequestEvent, ExecApprovalRequestEvent};
@@ -17,6 +19,8 @@ use crate::cells::{display_path, safe, styles};
 
 /// Diff lines a patch modal shows before folding (the whole patch is in the history after).
 const MODAL_DIFF_LINES: usize = 24;
+/// How long after opening the modal ignores answers (people mid-word when it appears).
+const GRACE: Duration = Duration::from_millis(300);
 
 /// What is asked.
 #[derive(Debug, Clone)]
@@ -57,6 +61,8 @@ pub(crate) struct ApprovalModal {
     selected: usize,
     /// Typing the note after `n`.
     note: Option<String>,
+    /// Answers count from this moment on.
+    armed_at: Instant,
 }
 
 const OPTIONS: [(&str, &str, ReviewDecision); 4] = [
@@ -82,6 +88,7 @@ impl ApprovalModal {
             reason: event.reason.as_deref().map(safe),
             selected: 0,
             note: None,
+            armed_at: Instant::now() + GRACE,
         }
     }
 
@@ -109,6 +116,7 @@ impl ApprovalModal {
             reason: event.reason.as_deref().map(safe),
             selected: 0,
             note: None,
+            armed_at: Instant::now() + GRACE,
         }
     }
 
@@ -121,8 +129,18 @@ impl ApprovalModal {
         }
     }
 
+    /// Answers count at once (tests, and the harness that drives a modal directly).
+    #[cfg(test)]
+    pub(crate) fn armed(mut self) -> Self {
+        self.armed_at = Instant::now();
+        self
+    }
+
     /// Handles a key; `Some` once the user has decided.
     pub(crate) fn handle_key(&mut self, key: KeyEvent) -> Option<Answer> {
+        if Instant::now() < self.armed_at {
+            return None;
+        }
         if let Some(note) = &mut self.note {
             match key.code {
                 KeyCode::Enter => {
@@ -244,6 +262,20 @@ mod tests {
             cwd: "/w".into(),
             reason: None,
         })
+        .armed()
+    }
+
+    #[test]
+    fn answers_right_after_opening_are_ignored() {
+        let mut m = ApprovalModal::exec(&ExecApprovalRequestEvent {
+            call_id: "c1".into(),
+            command: vec!["ls".into()],
+            cwd: "/w".into(),
+            reason: None,
+        });
+        assert_eq!(m.handle_key(key(KeyCode::Char('y'))), None);
+        m = m.armed();
+        assert!(m.handle_key(key(KeyCode::Char('y'))).is_some());
     }
 
     fn key(c: KeyCode) -> KeyEvent {

@@ -57,7 +57,8 @@ fn an_approved_command_runs_only_after_the_yes() {
     term.send_text("make a file");
     term.send_keys(&["Enter"]);
     term.wait_for("Allow the agent to run this command?", WAIT);
-    std::thread::sleep(Duration::from_millis(200));
+    // Past the moment the modal ignores keys, and time for a command to have run.
+    std::thread::sleep(Duration::from_millis(500));
     assert!(
         !env.ws().join("approved.txt").exists(),
         "ran before the answer"
@@ -81,6 +82,7 @@ fn a_denied_command_never_runs_and_the_model_is_told() {
     term.send_text("make a file");
     term.send_keys(&["Enter"]);
     term.wait_for("Allow the agent to run this command?", WAIT);
+    std::thread::sleep(Duration::from_millis(500));
     term.send_keys(&["n"]);
     term.wait_for("A note for the model", WAIT);
     term.send_text("use the tmp dir instead");
@@ -118,6 +120,8 @@ fn esc_interrupts_a_streaming_answer_and_the_model_is_told() {
     term.send_text("what happened?");
     term.send_keys(&["Enter"]);
     term.wait_for("ok, stopping", WAIT);
+    let second = env.server.requests()[1].body_json().to_string();
+    assert!(second.contains("<turn_aborted>"), "{second}");
 }
 
 #[test]

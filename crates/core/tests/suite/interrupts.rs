@@ -74,5 +74,10 @@ async fn an_interrupted_command_still_answers_its_call() {
         .function_call_output_text("c1")
         .expect("the interrupted call has an output");
     assert!(output.contains("aborted"), "{output}");
+    // And the model is told the turn was interrupted.
+    assert!(
+        second.body_json().to_string().contains("<turn_aborted>"),
+        "the interrupt is not in the next request"
+    );
     assert!(server.problems().is_empty(), "{:?}", server.problems());
 }
