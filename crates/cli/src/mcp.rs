@@ -29,6 +29,10 @@ pub enum McpCommand {
     Add(McpAddArgs),
     /// Remove an MCP server from config.toml.
     Remove(McpRemoveArgs),
+    /// Sign in to a streamable-HTTP MCP server with OAuth (opens the browser).
+    Login(McpLoginArgs),
+    /// Forget the OAuth sign-in of an MCP server.
+    Logout(McpLogoutArgs),
 }
 
 /// `codex-mcp list`.
@@ -71,6 +75,33 @@ pub struct McpAddArgs {
 /// `codex-mcp remove`.
 #[derive(Debug, Args)]
 pub struct McpRemoveArgs {
+    /// Server name.
+    pub name: String,
+}
+
+/// `codex-mcp login`.
+#[derive(Debug, Args)]
+pub struct McpLoginArgs {
+    /// Server name.
+    pub name: String,
+    /// Scopes to ask for, comma-separated (default: the server's `scopes`, else what it
+    /// advertises).
+    #[arg(long, value_delimiter = ',', value_name = "SCOPE,...")]
+    pub scopes: Vec<String>,
+    /// Print the sign-in URL without trying to open a browser.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Port of the local callback listener on 127.0.0.1 (default: any free port).
+    #[arg(long, value_name = "PORT", default_value_t = 0)]
+    pub callback_port: u16,
+    /// Seconds to wait for the sign-in to finish in the browser.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub timeout_sec: u64,
+}
+
+/// `codex-mcp logout`.
+#[derive(Debug, Args)]
+pub struct McpLogoutArgs {
     /// Server name.
     pub name: String,
 }

@@ -45,8 +45,8 @@ pub use limits::{
     DEFAULT_MAX_TURNS, Limits,
 };
 pub use mcp::{
-    DEFAULT_MCP_STARTUP_TIMEOUT_SEC, DEFAULT_MCP_TOOL_TIMEOUT_SEC, McpSandboxMode, McpServerConfig,
-    McpServerTransportConfig, is_valid_mcp_server_name,
+    DEFAULT_MCP_STARTUP_TIMEOUT_SEC, DEFAULT_MCP_TOOL_TIMEOUT_SEC, McpOAuthConfig, McpSandboxMode,
+    McpServerConfig, McpServerTransportConfig, is_valid_mcp_server_name,
 };
 pub use mcp_edit::{NewMcpServer, add_mcp_server, remove_mcp_server};
 pub use overrides::{ConfigOverride, parse_override};

@@ -33,6 +33,24 @@ pub struct McpServerConfig {
     pub enabled_tools: Option<Vec<String>>,
     /// Tools never offered (applied after `enabled_tools`).
     pub disabled_tools: Vec<String>,
+    /// OAuth settings of a streamable-HTTP server (used by `codex mcp login` and by the
+    /// agent when it refreshes tokens).
+    pub oauth: McpOAuthConfig,
+}
+
+/// How `codex mcp login` signs in to a server that asks for OAuth. Every field is optional:
+/// by default the client registers itself (RFC 7591) and asks for the scopes the server
+/// advertises, for the resource the server's metadata names.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct McpOAuthConfig {
+    /// `scopes`: the scopes to ask for (`--scopes` on the command line wins).
+    pub scopes: Option<Vec<String>>,
+    /// `oauth_resource`: the RFC 8707 `resource` sent with the authorization and token
+    /// requests, when the server's metadata does not name the right one.
+    pub resource: Option<String>,
+    /// `oauth_client_id`: a client registered ahead of time with the authorization server,
+    /// for servers without dynamic client registration.
+    pub client_id: Option<String>,
 }
 
 /// What a stdio server's process may touch.
@@ -119,15 +137,13 @@ struct RawMcpServer {
     required: Option<bool>,
     enabled_tools: Option<Vec<String>>,
     disabled_tools: Option<Vec<String>>,
-    /// OAuth settings Codex accepts; kept so they do not warn, not used yet.
-    #[allow(dead_code)]
     scopes: Option<Vec<String>>,
-    #[allow(dead_code)]
     oauth_resource: Option<String>,
+    oauth_client_id: Option<String>,
 }
 
 const STDIO_FIELDS: &str = "command, args, env, env_vars, cwd, sandbox, network";
-const HTTP_FIELDS: &str = "url, bearer_token, bearer_token_env_var, http_headers, env_http_headers";
+const HTTP_FIELDS: &str = "url, bearer_token, bearer_token_env_var, http_headers, env_http_headers, oauth_resource, oauth_client_id";
 
 impl<'de> Deserialize<'de> for McpServerConfig {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -144,6 +160,8 @@ impl<'de> Deserialize<'de> for McpServerConfig {
                     ("bearer_token_env_var", raw.bearer_token_env_var.is_some()),
                     ("http_headers", raw.http_headers.is_some()),
                     ("env_http_headers", raw.env_http_headers.is_some()),
+                    ("oauth_resource", raw.oauth_resource.is_some()),
+                    ("oauth_client_id", raw.oauth_client_id.is_some()),
                 ];
                 if let Some((field, _)) = mixed.iter().find(|(_, set)| *set) {
                     return Err(D::Error::custom(format!(
@@ -211,6 +229,11 @@ impl<'de> Deserialize<'de> for McpServerConfig {
             required: raw.required.unwrap_or(false),
             enabled_tools: raw.enabled_tools,
             disabled_tools: raw.disabled_tools.unwrap_or_default(),
+            oauth: McpOAuthConfig {
+                scopes: raw.scopes,
+                resource: raw.oauth_resource,
+                client_id: raw.oauth_client_id,
+            },
         })
     }
 }
@@ -269,10 +292,31 @@ mod tests {
             err.to_string()
                 .contains("sandbox is not supported for streamable_http")
         );
+        let err = parse("command = \"x\"\noauth_resource = \"https://r\"").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("oauth_resource is not supported for stdio")
+        );
         let err = parse("command = \"x\"\ntool_timeout_sec = 0").unwrap_err();
         assert!(
             err.to_string()
                 .contains("tool_timeout_sec must be a positive")
+        );
+    }
+
+    #[test]
+    fn oauth_keys_of_an_http_server() {
+        let server = parse(
+            "url = \"https://h/mcp\"\nscopes = [\"a\", \"b\"]\noauth_resource = \"https://h\"\noauth_client_id = \"c1\"",
+        )
+        .unwrap();
+        assert_eq!(
+            server.oauth,
+            McpOAuthConfig {
+                scopes: Some(vec!["a".into(), "b".into()]),
+                resource: Some("https://h".into()),
+                client_id: Some("c1".into()),
+            }
         );
     }
 

@@ -24,6 +24,7 @@ pub(crate) fn start(
         session_policy: Some(config.sandbox_policy.clone()),
         deny_read: config.sandbox_deny_read.clone(),
         sandbox_exe: config.sandbox_exe.clone(),
+        codex_home: Some(config.codex_home.clone()),
     };
     let (manager, mut updates) = McpConnectionManager::start(&config.mcp_servers, ctx);
     let tx_event = tx_event.clone();

@@ -2,6 +2,7 @@
 //! boundary as JSON values in MCP's own wire shape, so callers need not know rmcp's types.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use codex_config::{McpServerConfig, McpServerTransportConfig};
@@ -19,6 +20,8 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt};
 use crate::error::McpClientError;
 use crate::http_client::ReqwestHttpClient;
 use crate::launch::{LaunchContext, StdioLaunch, prepare};
+use crate::oauth::session::OAuthTokenSource;
+use crate::oauth::{CredentialStore, oauth_http_client};
 
 /// A tool as the server lists it.
 #[derive(Debug, Clone, PartialEq)]
@@ -116,6 +119,7 @@ impl McpClient {
                 http_headers,
                 env_http_headers,
             } => {
+                let configured_token = bearer_token.is_some() || bearer_token_env_var.is_some();
                 let token = bearer_token.clone().or_else(|| {
                     bearer_token_env_var
                         .as_ref()
@@ -147,6 +151,17 @@ impl McpClient {
                     .redirect(reqwest::redirect::Policy::none())
                     .build()
                     .map_err(|e| McpClientError::BadConfig(format!("HTTP client: {e}")))?;
+                // A configured bearer token wins; otherwise a stored OAuth sign-in is used.
+                let oauth = match (&token, &ctx.codex_home) {
+                    (None, Some(home)) => {
+                        let oauth_http = oauth_http_client(header_map(&headers))
+                            .map_err(McpClientError::OAuth)?;
+                        OAuthTokenSource::load(CredentialStore::new(home), name, url, oauth_http)
+                            .map_err(McpClientError::OAuth)?
+                            .map(Arc::new)
+                    }
+                    _ => None,
+                };
                 let mut transport_config =
                     StreamableHttpClientTransportConfig::with_uri(url.as_str())
                         .custom_headers(headers)
@@ -154,14 +169,19 @@ impl McpClient {
                 if let Some(token) = token {
                     transport_config = transport_config.auth_header(token);
                 }
-                let transport = StreamableHttpClientTransport::with_client(
-                    ReqwestHttpClient(http),
-                    transport_config,
-                );
-                let service = client_info()
-                    .serve(transport)
-                    .await
-                    .map_err(|e| McpClientError::Handshake(e.to_string()))?;
+                let client = ReqwestHttpClient::new(http, oauth.clone());
+                let challenged = client.challenged();
+                let transport =
+                    StreamableHttpClientTransport::with_client(client, transport_config);
+                let service = client_info().serve(transport).await.map_err(|e| {
+                    let refused = challenged.load(std::sync::atomic::Ordering::Relaxed);
+                    match &oauth {
+                        _ if !refused => McpClientError::Handshake(e.to_string()),
+                        Some(_) => McpClientError::LoginExpired(name.to_owned()),
+                        None if configured_token => McpClientError::Handshake(e.to_string()),
+                        None => McpClientError::LoginRequired(name.to_owned()),
+                    }
+                })?;
                 Ok(Self {
                     service,
                     confined: None,
@@ -254,6 +274,14 @@ impl McpClient {
             .read_resource(ReadResourceRequestParams::new(uri));
         to_json("resources/read", timeout, call).await
     }
+}
+
+/// The configured headers as a header map, for the OAuth requests.
+fn header_map(headers: &HashMap<http::HeaderName, http::HeaderValue>) -> http::HeaderMap {
+    headers
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 async fn to_json<T: serde::Serialize>(

@@ -25,6 +25,18 @@ pub enum McpClientError {
     /// The URL or a header is not usable. Fix config.toml.
     #[error("{0}")]
     BadConfig(String),
+    /// The server wants OAuth and nobody signed in. `codex mcp login` fixes it.
+    #[error("the server requires OAuth sign-in; run `codex mcp login {0}`")]
+    LoginRequired(String),
+    /// The server refused the stored OAuth tokens and refreshing them failed (revoked or
+    /// expired sign-in). `codex mcp login` fixes it.
+    #[error(
+        "the server refused the stored OAuth sign-in and it could not be refreshed; run `codex mcp login {0}`"
+    )]
+    LoginExpired(String),
+    /// Reading the stored OAuth tokens failed, or an OAuth request did.
+    #[error(transparent)]
+    OAuth(crate::oauth::OAuthError),
     /// `initialize` failed: the server refused, crashed, or is not an MCP server.
     #[error("handshaking with MCP server failed: {0}")]
     Handshake(String),

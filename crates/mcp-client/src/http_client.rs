@@ -2,10 +2,16 @@
 //! (rustls) instead of the reqwest 0.13 rmcp would bring, so the toolkit builds one HTTP
 //! stack. rmcp drives the protocol (sessions, the GET stream, reconnects); this file only
 //! turns its requests into HTTP exchanges and bounds what a server may make us buffer.
+//!
+//! A server signed in to with OAuth gets its bearer token from the token source on every
+//! request (refreshed before it expires); a 401 gets one retry with a newer token, and a 401
+//! or 404 for a session made under an older token ends that session, so rmcp starts a new one
+//! (a stale `Mcp-Session-Id` after a new sign-in, openai/codex #46158).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures::stream::BoxStream;
 use futures::{Stream, StreamExt, TryStreamExt};
@@ -21,12 +27,19 @@ use rmcp::transport::streamable_http_client::{
 };
 use sse_stream::{Sse, SseStream};
 
+use crate::oauth::session::OAuthTokenSource;
+
 /// Largest SSE event accepted when rmcp does not pass its own limit.
 const DEFAULT_MAX_SSE_EVENT: usize = 16 * 1024 * 1024;
 
 /// A reqwest 0.12 client that speaks rmcp's streamable-HTTP client protocol.
 #[derive(Clone, Debug)]
-pub(crate) struct ReqwestHttpClient(pub(crate) reqwest::Client);
+pub(crate) struct ReqwestHttpClient {
+    http: reqwest::Client,
+    oauth: Option<Arc<OAuthTokenSource>>,
+    /// Set when the server answered 401 with a challenge we could not satisfy.
+    challenged: Arc<AtomicBool>,
+}
 
 type Error = StreamableHttpError<reqwest::Error>;
 
@@ -35,6 +48,41 @@ fn client_error(e: reqwest::Error) -> Error {
 }
 
 impl ReqwestHttpClient {
+    /// A client sending `oauth`'s tokens, when given, instead of a configured bearer token.
+    pub(crate) fn new(http: reqwest::Client, oauth: Option<Arc<OAuthTokenSource>>) -> Self {
+        Self {
+            http,
+            oauth,
+            challenged: Arc::default(),
+        }
+    }
+
+    /// Whether the server has asked for credentials we could not give; shared with clones.
+    pub(crate) fn challenged(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.challenged)
+    }
+
+    /// `auth_challenge`, remembering that it happened.
+    fn challenge(&self, response: &reqwest::Response) -> Option<Error> {
+        let err = auth_challenge(response)?;
+        self.challenged.store(true, Ordering::Relaxed);
+        Some(err)
+    }
+
+    /// The bearer token of the next request.
+    async fn token(&self, configured: Option<String>) -> Option<String> {
+        match &self.oauth {
+            Some(oauth) => Some(oauth.bearer().await),
+            None => configured,
+        }
+    }
+
+    /// After a 401: a newer OAuth token to retry with, if there is one.
+    async fn retry_token(&self, used: Option<&str>) -> Option<String> {
+        let oauth = self.oauth.as_ref()?;
+        oauth.after_unauthorized(used.unwrap_or_default()).await
+    }
+
     fn request(
         &self,
         method: reqwest::Method,
@@ -43,7 +91,7 @@ impl ReqwestHttpClient {
         auth_token: Option<String>,
         custom_headers: HashMap<HeaderName, HeaderValue>,
     ) -> reqwest::RequestBuilder {
-        let mut builder = self.0.request(method, uri);
+        let mut builder = self.http.request(method, uri);
         for (name, value) in custom_headers {
             builder = builder.header(name, value);
         }
@@ -173,13 +221,13 @@ impl StreamableHttpClient for ReqwestHttpClient {
         limits: StreamableHttpResponseLimits,
     ) -> Result<StreamableHttpPostResponse, Error> {
         let had_session = session_id.is_some();
-        let response = self
-            .request(
+        let send = |token: Option<String>| {
+            self.request(
                 reqwest::Method::POST,
                 &uri,
                 session_id.as_deref(),
-                auth_token,
-                custom_headers,
+                token,
+                custom_headers.clone(),
             )
             .header(
                 ACCEPT,
@@ -187,9 +235,19 @@ impl StreamableHttpClient for ReqwestHttpClient {
             )
             .json(&message)
             .send()
-            .await
-            .map_err(client_error)?;
-        if let Some(err) = auth_challenge(&response) {
+        };
+        let token = self.token(auth_token).await;
+        let mut response = send(token.clone()).await.map_err(client_error)?;
+        if response.status() == StatusCode::UNAUTHORIZED
+            && let Some(newer) = self.retry_token(token.as_deref()).await
+        {
+            response = send(Some(newer)).await.map_err(client_error)?;
+            if response.status() == StatusCode::UNAUTHORIZED && had_session {
+                // The token is good but the session belongs to an older sign-in.
+                return Err(StreamableHttpError::SessionExpired);
+            }
+        }
+        if let Some(err) = self.challenge(&response) {
             return Err(err);
         }
         let status = response.status();
@@ -247,12 +305,13 @@ impl StreamableHttpClient for ReqwestHttpClient {
         auth_token: Option<String>,
         custom_headers: HashMap<HeaderName, HeaderValue>,
     ) -> Result<(), Error> {
+        let token = self.token(auth_token).await;
         let response = self
             .request(
                 reqwest::Method::DELETE,
                 &uri,
                 Some(&session_id),
-                auth_token,
+                token,
                 custom_headers,
             )
             .send()
@@ -293,26 +352,38 @@ impl StreamableHttpClient for ReqwestHttpClient {
         custom_headers: HashMap<HeaderName, HeaderValue>,
         max_sse_event_size: usize,
     ) -> Result<BoxStream<'static, Result<Sse, SseError>>, Error> {
-        let mut request = self
-            .request(
-                reqwest::Method::GET,
-                &uri,
-                session_id.as_deref(),
-                auth_token,
-                custom_headers,
-            )
-            .header(
-                ACCEPT,
-                format!("{EVENT_STREAM_MIME_TYPE}, {JSON_MIME_TYPE}"),
-            );
-        if let Some(id) = last_event_id {
-            request = request.header(HEADER_LAST_EVENT_ID, id);
+        let send = |token: Option<String>| {
+            let mut request = self
+                .request(
+                    reqwest::Method::GET,
+                    &uri,
+                    session_id.as_deref(),
+                    token,
+                    custom_headers.clone(),
+                )
+                .header(
+                    ACCEPT,
+                    format!("{EVENT_STREAM_MIME_TYPE}, {JSON_MIME_TYPE}"),
+                );
+            if let Some(id) = &last_event_id {
+                request = request.header(HEADER_LAST_EVENT_ID, id);
+            }
+            request.send()
+        };
+        let token = self.token(auth_token).await;
+        let mut response = send(token.clone()).await.map_err(client_error)?;
+        if response.status() == StatusCode::UNAUTHORIZED
+            && let Some(newer) = self.retry_token(token.as_deref()).await
+        {
+            response = send(Some(newer)).await.map_err(client_error)?;
         }
-        let response = request.send().await.map_err(client_error)?;
+        if response.status() == StatusCode::NOT_FOUND && session_id.is_some() {
+            return Err(StreamableHttpError::SessionExpired);
+        }
         if response.status() == StatusCode::METHOD_NOT_ALLOWED {
             return Err(StreamableHttpError::ServerDoesNotSupportSse);
         }
-        if let Some(err) = auth_challenge(&response) {
+        if let Some(err) = self.challenge(&response) {
             return Err(err);
         }
         let response = response.error_for_status().map_err(client_error)?;

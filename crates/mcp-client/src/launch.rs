@@ -28,6 +28,8 @@ pub struct LaunchContext {
     pub deny_read: Vec<PathBuf>,
     /// The helper; found beside the executable or on PATH when unset.
     pub sandbox_exe: Option<PathBuf>,
+    /// CODEX_HOME, where OAuth sign-ins are stored; `None`: HTTP servers get no stored tokens.
+    pub codex_home: Option<PathBuf>,
 }
 
 /// What a stdio server is started with.

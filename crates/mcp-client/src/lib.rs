@@ -10,6 +10,10 @@
 //! - [`qualified_tool_name`] and [`sanitize_input_schema`] turn a server's tool into what the
 //!   model APIs accept, named as Codex names them.
 //!
+//! - [`oauth`]: signing in to remote servers that ask for OAuth (`codex mcp login`), the
+//!   stored tokens (`CODEX_HOME/.credentials.json`), and their use and refresh by the HTTP
+//!   transport.
+//!
 //! Stdio servers run under the sandbox helper unless configured
 //! `sandbox = "danger-full-access"`: read-only without network by default.
 //!
@@ -32,6 +36,7 @@ mod http_client;
 mod launch;
 mod manager;
 mod naming;
+pub mod oauth;
 mod schema;
 
 pub use client::{McpClient, McpTool};

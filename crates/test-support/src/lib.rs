@@ -10,6 +10,8 @@
 //! - [`mcp`]: a real MCP server (Python SDK) over stdio or streamable HTTP.
 //! - [`tmux::Tmux`]: a program under a real terminal (tmux, detached, private server): keys,
 //!   text, pastes, the screen and scrollback, waits with a dump on timeout, resizes.
+//! - [`oauth_mcp::OAuthMcpServer`]: an MCP server protected by OAuth, with its authorization
+//!   server (metadata, registration, PKCE, refresh), and a stand-in browser.
 //! - [`TestHome`]: a temp CODEX_HOME with a config.toml pointing provider `mock` at the server.
 //! - [`fake_issuer::FakeIssuer`]: a fake OAuth issuer (sign-in, API-key exchange, refresh,
 //!   device code) and fake JWTs, for tests of credentials; [`auth_file`] reads and checks the
@@ -36,6 +38,7 @@ pub mod fake_chatgpt;
 pub mod fake_issuer;
 mod home;
 pub mod mcp;
+pub mod oauth_mcp;
 mod request;
 mod response;
 pub mod responses;

@@ -7,6 +7,7 @@ mod json;
 mod limits;
 mod login_policy;
 mod mcp;
+mod mcp_oauth;
 mod oss;
 mod patches;
 mod policies;

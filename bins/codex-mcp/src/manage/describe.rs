@@ -4,21 +4,8 @@
 use std::collections::BTreeMap;
 
 use codex_config::{McpServerConfig, McpServerTransportConfig};
+use codex_mcp_client::oauth::McpAuthStatus;
 use serde_json::{Value, json};
-
-/// `auth_status` in JSON and the `Auth` column.
-pub(super) fn auth_status(server: &McpServerConfig) -> (&'static str, &'static str) {
-    match &server.transport {
-        McpServerTransportConfig::StreamableHttp {
-            bearer_token,
-            bearer_token_env_var,
-            ..
-        } if bearer_token.is_some() || bearer_token_env_var.is_some() => {
-            ("bearer_token", "Bearer token")
-        }
-        _ => ("unsupported", "Unsupported"),
-    }
-}
 
 /// Where a stdio server runs: `read-only`, `workspace-write +network`, `none`.
 pub(super) fn sandbox_label(server: &McpServerConfig) -> Option<String> {
@@ -46,8 +33,8 @@ pub(super) fn masked(map: &BTreeMap<String, String>) -> String {
         .join(", ")
 }
 
-/// The JSON object of one server; `get` adds the tool filters.
-pub(super) fn to_json(name: &str, server: &McpServerConfig, detailed: bool) -> Value {
+/// The JSON object of one server: `list` adds its auth status, `get` the tool filters.
+pub(super) fn to_json(name: &str, server: &McpServerConfig, auth: Option<McpAuthStatus>) -> Value {
     let transport = match &server.transport {
         McpServerTransportConfig::Stdio {
             command,
@@ -88,15 +75,15 @@ pub(super) fn to_json(name: &str, server: &McpServerConfig, detailed: bool) -> V
         "startup_timeout_sec": server.startup_timeout_sec,
         "tool_timeout_sec": server.tool_timeout_sec,
     });
-    if detailed {
+    if let Some(auth) = auth {
+        object["auth_status"] = json!(auth.as_json());
+    } else {
         object["enabled_tools"] = json!(server.enabled_tools);
         object["disabled_tools"] = if server.disabled_tools.is_empty() {
             Value::Null
         } else {
             json!(server.disabled_tools)
         };
-    } else {
-        object["auth_status"] = json!(auth_status(server).0);
     }
     object
 }

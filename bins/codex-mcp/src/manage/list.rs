@@ -2,9 +2,12 @@
 
 use std::fmt::Write as _;
 
-use codex_config::{Config, McpServerConfig, McpServerTransportConfig};
+use std::collections::BTreeMap;
 
-use super::describe::{auth_status, masked, sandbox_label, to_json};
+use codex_config::{Config, McpServerConfig, McpServerTransportConfig};
+use codex_mcp_client::oauth::{McpAuthStatus, auth_status};
+
+use super::describe::{masked, sandbox_label, to_json};
 
 #[allow(clippy::print_stdout)]
 fn emit(text: &str) {
@@ -47,13 +50,45 @@ fn status(server: &McpServerConfig) -> &'static str {
     }
 }
 
+/// Every server's auth status, HTTP servers probed concurrently (each bounded by a short
+/// discovery timeout).
+fn auth_statuses(config: &Config) -> Result<BTreeMap<String, McpAuthStatus>, String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    runtime.block_on(async {
+        let mut tasks = tokio::task::JoinSet::new();
+        for (name, server) in &config.mcp_servers {
+            let (home, name, server) = (config.codex_home.clone(), name.clone(), server.clone());
+            tasks.spawn(async move {
+                let status = auth_status(&home, &name, &server).await;
+                (name, status)
+            });
+        }
+        let mut statuses = BTreeMap::new();
+        while let Some(joined) = tasks.join_next().await {
+            let (name, status) = joined.map_err(|e| e.to_string())?;
+            statuses.insert(name, status);
+        }
+        Ok(statuses)
+    })
+}
+
 /// `list`: one table per transport; `--json` an array.
 pub(super) fn list(config: &Config, json: bool) -> Result<(), String> {
     let servers = &config.mcp_servers;
+    let statuses = auth_statuses(config)?;
+    let auth = |name: &str| {
+        statuses
+            .get(name)
+            .copied()
+            .unwrap_or(McpAuthStatus::Unsupported)
+    };
     if json {
         let all: Vec<_> = servers
             .iter()
-            .map(|(name, server)| to_json(name, server, false))
+            .map(|(name, server)| to_json(name, server, Some(auth(name))))
             .collect();
         emit(&json_text(&serde_json::Value::Array(all))?);
         return Ok(());
@@ -93,7 +128,7 @@ pub(super) fn list(config: &Config, json: bool) -> Result<(), String> {
                 cwd.as_ref()
                     .map_or_else(|| "-".to_owned(), |c| c.display().to_string()),
                 status(server).to_owned(),
-                auth_status(server).1.to_owned(),
+                auth(name).label().to_owned(),
                 sandbox_label(server).unwrap_or_default(),
             ]),
             McpServerTransportConfig::StreamableHttp {
@@ -107,7 +142,7 @@ pub(super) fn list(config: &Config, json: bool) -> Result<(), String> {
                     .clone()
                     .unwrap_or_else(|| "-".to_owned()),
                 status(server).to_owned(),
-                auth_status(server).1.to_owned(),
+                auth(name).label().to_owned(),
             ]),
         }
     }
@@ -126,7 +161,7 @@ pub(super) fn get(config: &Config, name: &str, json: bool) -> Result<(), String>
         return Err(format!("No MCP server named '{name}' found."));
     };
     if json {
-        emit(&json_text(&to_json(name, server, true))?);
+        emit(&json_text(&to_json(name, server, None))?);
         return Ok(());
     }
     let mut lines = vec![name.to_owned(), format!("  enabled: {}", server.enabled)];

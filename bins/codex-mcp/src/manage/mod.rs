@@ -1,9 +1,11 @@
-//! `codex mcp list|get|add|remove`: read `[mcp_servers]` through codex-config, and edit it
-//! with codex-config's comment-preserving editor. Messages match Codex's.
+//! `codex mcp list|get|add|remove|login|logout`: read `[mcp_servers]` through codex-config,
+//! edit it with codex-config's comment-preserving editor, and sign in to (or out of) servers
+//! that use OAuth through codex-mcp-client. Messages match Codex's.
 
 mod add;
 mod describe;
 mod list;
+mod login;
 
 use std::process::ExitCode;
 
@@ -20,6 +22,8 @@ pub(crate) fn run(config_args: &ConfigArgs, command: &McpCommand) -> ExitCode {
         }
         McpCommand::Add(args) => add::add(args),
         McpCommand::Remove(args) => add::remove(&args.name),
+        McpCommand::Login(args) => load(config_args).and_then(|c| login::login(&c, args)),
+        McpCommand::Logout(args) => load(config_args).and_then(|c| login::logout(&c, &args.name)),
         McpCommand::Serve => Ok(()),
     };
     match result {

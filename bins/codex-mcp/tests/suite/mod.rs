@@ -4,5 +4,6 @@ mod editor;
 mod harness;
 mod malformed;
 mod manage;
+mod oauth;
 mod python;
 mod rmcp_client;

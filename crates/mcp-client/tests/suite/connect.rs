@@ -26,6 +26,7 @@ fn stdio(script: &std::path::Path, extra: &[&str]) -> McpServerConfig {
         required: false,
         enabled_tools: None,
         disabled_tools: Vec::new(),
+        oauth: codex_config::McpOAuthConfig::default(),
     }
 }
 
@@ -44,6 +45,7 @@ fn http(url: &str, token_var: Option<&str>) -> McpServerConfig {
         required: false,
         enabled_tools: None,
         disabled_tools: Vec::new(),
+        oauth: codex_config::McpOAuthConfig::default(),
     }
 }
 
