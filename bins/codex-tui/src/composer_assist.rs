@@ -196,6 +196,15 @@ impl ComposerAssist {
         }
     }
 
+    /// The prompt for an Up pressed before history.jsonl was read, now that it is, when the
+    /// composer (holding `text`) is still empty: put it in the composer.
+    pub fn deferred_recall(&mut self, text: &str) -> Option<String> {
+        if self.popup_open() {
+            return None;
+        }
+        self.history.take_deferred(text)
+    }
+
     /// A problem reading history.jsonl, once, for the history.
     pub fn take_history_error(&mut self) -> Option<String> {
         self.history.take_load_error()

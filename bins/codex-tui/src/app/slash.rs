@@ -113,6 +113,10 @@ impl App {
     /// The background threads delivered something: take it before drawing.
     pub(crate) fn poll_extras(&mut self) {
         self.extras.assist.poll();
+        if let Some(text) = self.extras.assist.deferred_recall(self.composer.text()) {
+            self.composer.set_text(&text);
+            self.composer_edited();
+        }
         if let Some(message) = self.extras.assist.take_history_error() {
             self.push_cell(cells::warning(&message));
         }

@@ -46,6 +46,15 @@ impl HistoryLoad {
         }
     }
 
+    /// A load whose result the caller sends (tests of what happens meanwhile).
+    #[cfg(test)]
+    pub(crate) fn from_channel(rx: Receiver<Result<Vec<String>, String>>) -> Self {
+        Self {
+            rx: Some(rx),
+            failed: None,
+        }
+    }
+
     /// A load that never yields anything (history not wanted, or in tests).
     pub fn none() -> Self {
         Self {

@@ -18,6 +18,8 @@ pub struct ComposerHistory {
     recalled: Option<String>,
     load: HistoryLoad,
     load_error: Option<String>,
+    /// Up was pressed on an empty composer before the file arrived: recall once it does.
+    deferred_up: bool,
 }
 
 impl ComposerHistory {
@@ -30,6 +32,7 @@ impl ComposerHistory {
             recalled: None,
             load,
             load_error: None,
+            deferred_up: false,
         }
     }
 
@@ -85,8 +88,23 @@ impl ComposerHistory {
             // The composer was emptied by hand: start again from the newest.
             self.cursor = None;
         }
-        let next = self.cursor.unwrap_or(self.len()).checked_sub(1)?;
+        let Some(next) = self.cursor.unwrap_or(self.len()).checked_sub(1) else {
+            // Nothing here yet, but the file is still being read: answer when it arrives.
+            self.deferred_up = text.is_empty() && self.load.pending();
+            return None;
+        };
         self.show(next)
+    }
+
+    /// The prompt for an Up that came before the file arrived, once it has, if the composer
+    /// (holding `text`) is still empty.
+    pub fn take_deferred(&mut self, text: &str) -> Option<String> {
+        self.poll();
+        if !self.deferred_up || self.load.pending() {
+            return None;
+        }
+        self.deferred_up = false;
+        if text.is_empty() { self.up(text) } else { None }
     }
 
     /// The prompt after the one on show; past the newest the composer empties again. `None`
@@ -207,6 +225,20 @@ mod tests {
         rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap();
         assert_eq!(h.up("typed here").as_deref(), Some("from file"));
         assert_eq!(h.down("from file").as_deref(), Some("typed here"));
+    }
+
+    #[test]
+    fn up_before_the_file_arrives_is_answered_when_it_does() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mut h = ComposerHistory::new(HistoryLoad::from_channel(rx));
+        assert_eq!(h.up(""), None, "nothing yet");
+        assert_eq!(h.take_deferred(""), None, "still reading");
+        tx.send(Ok(vec!["from file".to_owned()])).unwrap();
+        assert_eq!(h.take_deferred("typed meanwhile"), None);
+        h.deferred_up = true;
+        assert_eq!(h.take_deferred("").as_deref(), Some("from file"));
+        assert_eq!(h.take_deferred(""), None, "once");
+        assert_eq!(h.down("from file").as_deref(), Some(""));
     }
 
     #[test]
