@@ -12,12 +12,18 @@
 //!
 //! Modules: [`cli`] (flags to config), `app` (state and event loop), `screen` (raw mode, the
 //! inline viewport, wrapping), `cells` (history cells), `markdown` (rendering and the line
-//! streamer), `bottom` (status line, approval modal), [`composer`], [`entry`] (sign-in, the
-//! trust prompt, the resume picker, `/rename` and `/logout`).
+//! streamer), `bottom` (status line, approval modal), [`composer`]. Around the composer:
+//! [`history`] (Up/Down recall from history.jsonl), [`file_search`] (the `@` popup),
+//! [`slash`] (the `/` popup and the commands), tied together by [`composer_assist`]. Before the
+//! chat: [`entry`] (sign-in, the trust prompt, the resume picker, `/rename` and `/logout`).
 
 pub mod cli;
 pub mod composer;
+pub mod composer_assist;
 pub mod entry;
+pub mod file_search;
+pub mod history;
+pub mod slash;
 
 mod app;
 #[doc(hidden)]
@@ -186,13 +192,15 @@ pub async fn chat(start: ChatStart) -> anyhow::Result<ExitCode> {
             originator: ORIGINATOR.to_owned(),
         },
     );
-    let new = manager.new_conversation(config, options)?;
+    let new = manager.new_conversation(config.clone(), options)?;
     // A resumed session's transcript goes to the scrollback first, drawn as live messages.
     let entry = entry::ChatEntry {
         replay: entry::resume::replay_events(&new.resumed_events),
         commands,
     };
     let outcome = app::run::run_chat(
+        manager,
+        config,
         new.conversation,
         new.session_configured,
         entry,

@@ -99,6 +99,9 @@ pub struct Config {
     pub project_doc_fallback_filenames: Vec<String>,
     /// Whether prompts go to history.jsonl.
     pub history_enabled: bool,
+    /// `[history] max_bytes`: history.jsonl is trimmed to about 80 % of this when an append
+    /// takes it past; `None` lets it grow.
+    pub history_max_bytes: Option<u64>,
     /// Hide reasoning summaries from output.
     pub hide_agent_reasoning: bool,
     /// `[tui]`: notifications and animations of the terminal UI.
@@ -322,6 +325,7 @@ impl Config {
             project_doc_fallback_filenames: merged.project_doc_fallback_filenames.clone(),
             history_enabled: merged.history.as_ref().and_then(|h| h.persistence)
                 != Some(HistoryPersistence::None),
+            history_max_bytes: merged.history.as_ref().and_then(|h| h.max_bytes),
             hide_agent_reasoning: merged.hide_agent_reasoning.unwrap_or(false),
             tui: crate::TuiSettings::resolve(merged.tui.as_ref()),
             base_instructions_override,

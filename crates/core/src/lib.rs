@@ -18,6 +18,7 @@
 mod bootstrap;
 mod call_guard;
 mod client;
+mod compact;
 mod conversation;
 mod conversation_manager;
 mod credentials;

@@ -33,14 +33,10 @@ pub fn user_instructions(
 pub fn project_docs(cwd: &Path, max_bytes: usize, fallbacks: &[String]) -> Option<String> {
     let mut remaining = max_bytes;
     let mut parts = Vec::new();
-    for dir in search_dirs(cwd) {
+    for (_, text) in project_doc_files(cwd, fallbacks) {
         if remaining == 0 {
             break;
         }
-        let Some(text) = candidate_names(fallbacks).find_map(|name| read_nonblank(&dir.join(name)))
-        else {
-            continue;
-        };
         let cut = crate::truncate::prefix_within(&text, remaining);
         remaining -= cut.len();
         parts.push(cut.to_owned());
@@ -50,6 +46,43 @@ pub fn project_docs(cwd: &Path, max_bytes: usize, fallbacks: &[String]) -> Optio
     } else {
         Some(parts.join("\n\n"))
     }
+}
+
+/// The AGENTS.md files a session in `cwd` is given, in the order they are sent: the global
+/// one in CODEX_HOME, then the project's from the git root down, as far as `max_bytes` reaches
+/// (what the TUI's `/status` lists).
+pub fn project_doc_paths(
+    codex_home: &Path,
+    cwd: &Path,
+    max_bytes: usize,
+    fallbacks: &[String],
+) -> Vec<PathBuf> {
+    let global = codex_home.join("AGENTS.md");
+    let mut paths: Vec<PathBuf> = read_nonblank(&global).map(|_| global).into_iter().collect();
+    if max_bytes > 0 {
+        let mut remaining = max_bytes;
+        for (path, text) in project_doc_files(cwd, fallbacks) {
+            if remaining == 0 {
+                break;
+            }
+            remaining -= crate::truncate::prefix_within(&text, remaining).len();
+            paths.push(path);
+        }
+    }
+    paths
+}
+
+/// Each directory's instructions file with its text, git root first.
+fn project_doc_files(cwd: &Path, fallbacks: &[String]) -> Vec<(PathBuf, String)> {
+    search_dirs(cwd)
+        .into_iter()
+        .filter_map(|dir| {
+            candidate_names(fallbacks).find_map(|name| {
+                let path = dir.join(name);
+                read_nonblank(&path).map(|text| (path, text))
+            })
+        })
+        .collect()
 }
 
 fn candidate_names(fallbacks: &[String]) -> impl Iterator<Item = &str> {
@@ -105,6 +138,21 @@ mod tests {
         );
         assert_eq!(project_docs(&sub, 4, &[]).as_deref(), Some("root"));
         assert_eq!(project_docs(&sub, 0, &[]), None);
+        let home = tmp.path().join("home");
+        std::fs::create_dir(&home).unwrap();
+        std::fs::write(home.join("AGENTS.md"), "mine").unwrap();
+        assert_eq!(
+            project_doc_paths(&home, &sub, 1000, &[]),
+            [
+                home.join("AGENTS.md"),
+                root.join("AGENTS.md"),
+                sub.join("AGENTS.override.md")
+            ]
+        );
+        assert_eq!(
+            project_doc_paths(&home, &sub, 4, &[]),
+            [home.join("AGENTS.md"), root.join("AGENTS.md")]
+        );
     }
 
     #[test]

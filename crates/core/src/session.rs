@@ -190,6 +190,11 @@ impl Session {
             .collect()
     }
 
+    /// Replaces the whole history (after a compaction); returns how many items it had.
+    pub(crate) fn replace_history(&self, history: Vec<ResponseItem>) -> usize {
+        std::mem::replace(&mut lock(&self.state).history, history).len()
+    }
+
     /// Adds a response's usage to the conversation's total and returns the new total.
     pub(crate) fn add_usage(&self, last: &TokenUsage) -> TokenUsage {
         let mut state = lock(&self.state);

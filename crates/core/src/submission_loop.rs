@@ -22,10 +22,11 @@ pub(crate) async fn submission_loop(sess: Arc<Session>, mut rx_sub: mpsc::Receiv
                 let input = user_input_items(&items, &sess.config.cwd);
                 let text = text_of(&items);
                 if sess.config.history_enabled
-                    && let Err(e) = codex_rollout::append_history(
+                    && let Err(e) = codex_rollout::append_history_bounded(
                         &sess.config.codex_home,
                         &sess.conversation_id,
                         &text,
+                        sess.config.history_max_bytes,
                     )
                 {
                     sess.send_event(
@@ -49,6 +50,26 @@ pub(crate) async fn submission_loop(sess: Arc<Session>, mut rx_sub: mpsc::Receiv
                     let task =
                         tokio::spawn(supervise_task(Arc::clone(&sess), id, input, cancel.clone()));
                     running = Some((task, cancel));
+                }
+            }
+            Op::Compact => {
+                // A compaction is a task of its own; it never joins a running turn.
+                if sess.queue_or_start(&[]) {
+                    let cancel = CancellationToken::new();
+                    let task = tokio::spawn(crate::compact::run_compact(
+                        Arc::clone(&sess),
+                        id,
+                        cancel.clone(),
+                    ));
+                    running = Some((task, cancel));
+                } else {
+                    sess.send_event(
+                        &id,
+                        EventMsg::BackgroundEvent {
+                            message: "not compacted: a turn is running; compact after it ends"
+                                .to_owned(),
+                        },
+                    );
                 }
             }
             Op::Interrupt => {

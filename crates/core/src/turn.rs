@@ -19,7 +19,7 @@ use crate::session::Session;
 use crate::{notify, tools};
 
 /// Why a turn stopped early.
-enum TurnError {
+pub(crate) enum TurnError {
     /// The user interrupted (or the turn deadline cancelled it; see [`Deadline`]).
     Interrupted,
     /// The model client failed for good.
@@ -114,7 +114,8 @@ pub(crate) async fn run_task(
             return;
         }
         requests += 1;
-        let (items, usage) = match stream_with_retries(&sess, &sub_id, &cancel).await {
+        let (items, usage) = match stream_with_retries(&sess, &sub_id, &cancel, &build_prompt).await
+        {
             Ok(done) => done,
             Err(TurnError::Interrupted) => {
                 stopped_end(&sess, &sub_id, &deadline);
@@ -247,7 +248,7 @@ fn limit_end(sess: &Session, sub_id: &str, code: LimitCode, message: String) {
 const TURN_ABORTED: &str = "<turn_aborted>\nThe user interrupted the previous turn. Whatever you were saying or doing then is incomplete; tool calls that did not finish did not take effect.\n</turn_aborted>";
 
 /// Ends the task because the user interrupted it; the model is told in its history.
-fn interrupted_end(sess: &Session, sub_id: &str) {
+pub(crate) fn interrupted_end(sess: &Session, sub_id: &str) {
     sess.end_task();
     sess.record_items(&[ResponseItem::Message {
         id: None,
@@ -265,16 +266,17 @@ fn interrupted_end(sess: &Session, sub_id: &str) {
     );
 }
 
-/// One model response, retried while the error allows it.
-async fn stream_with_retries(
+/// One model response to the prompt `make_prompt` builds, retried while the error allows it.
+pub(crate) async fn stream_with_retries(
     sess: &Session,
     sub_id: &str,
     cancel: &CancellationToken,
+    make_prompt: &(dyn Fn(&Session) -> Prompt + Sync),
 ) -> Result<(Vec<ResponseItem>, TokenUsage), TurnError> {
     let max_retries = sess.client.stream_max_retries();
     let mut retries = 0;
     loop {
-        let prompt = build_prompt(sess);
+        let prompt = make_prompt(sess);
         match stream_once(sess, sub_id, &prompt, cancel).await {
             Ok(items) => return Ok(items),
             Err(TurnError::Client(e)) if e.is_retryable() && retries < max_retries => {
@@ -349,7 +351,7 @@ async fn stream_once(
     }
 }
 
-fn record_usage(sess: &Session, sub_id: &str, last: TokenUsage) {
+pub(crate) fn record_usage(sess: &Session, sub_id: &str, last: TokenUsage) {
     let total = sess.add_usage(&last);
     sess.send_event(
         sub_id,

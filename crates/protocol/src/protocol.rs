@@ -43,6 +43,10 @@ pub enum Op {
         /// The answer.
         decision: ReviewDecision,
     },
+    /// Replace the conversation so far with a summary the model writes (frees context).
+    /// Runs as a task of its own (`TaskStarted` ... `TaskComplete`); refused with a
+    /// `BackgroundEvent` while a turn runs.
+    Compact,
     /// End the conversation; `ShutdownComplete` follows.
     Shutdown,
 }

@@ -3,10 +3,12 @@
 //!
 //! Several agents may append at once, so each append takes an advisory `flock` (a few retries,
 //! then give up rather than block a turn) and writes its line in one `write(2)` with `O_APPEND`.
-//! The file holds what the user typed, so it is kept at mode 0600.
+//! The file holds what the user typed, so it is kept at mode 0600. With `[history] max_bytes`,
+//! an append that takes the file past the bound trims it, under the same lock, to about 80 % of
+//! it by dropping the oldest lines (Codex's rule), so trimming is rare rather than every time.
 
 use std::fs::{self, File, OpenOptions, TryLockError};
-use std::io::{self, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::thread;
@@ -66,6 +68,17 @@ pub fn history_path(codex_home: &Path) -> PathBuf {
 
 /// Appends one prompt to `CODEX_HOME/history.jsonl`, creating it (0600) if needed.
 pub fn append_history(codex_home: &Path, session_id: &str, text: &str) -> Result<(), HistoryError> {
+    append_history_bounded(codex_home, session_id, text, None)
+}
+
+/// [`append_history`], then, when the file has grown past `max_bytes`, drops its oldest lines
+/// until it holds at most 80 % of that (the newest line always stays).
+pub fn append_history_bounded(
+    codex_home: &Path,
+    session_id: &str,
+    text: &str,
+    max_bytes: Option<u64>,
+) -> Result<(), HistoryError> {
     let ts = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -102,10 +115,48 @@ pub fn append_history(codex_home: &Path, session_id: &str, text: &str) -> Result
             .map_err(io("restrict the permissions of"))?;
     }
     lock_with_retries(&file, &path)?;
-    let written = file.write_all(&line).map_err(io("append to"));
+    let mut written = file.write_all(&line).map_err(io("append to"));
+    if written.is_ok()
+        && let Some(max) = max_bytes
+    {
+        written = trim_locked(&file, &path, max).map_err(io("trim"));
+    }
     // Closing the file releases the lock too; unlocking first lets a waiter in sooner.
     let _ = file.unlock();
     written
+}
+
+/// Cuts the oldest lines of the locked history file when it is longer than `max` bytes. The
+/// rewrite goes through a second, non-append handle (an `O_APPEND` handle cannot write at the
+/// start); the lock held on the first keeps every cooperating writer out meanwhile.
+fn trim_locked(file: &File, path: &Path, max: u64) -> io::Result<()> {
+    if file.metadata()?.len() <= max {
+        return Ok(());
+    }
+    let soft = max / 10 * 8;
+    let mut rw = OpenOptions::new().read(true).write(true).open(path)?;
+    let mut data = Vec::new();
+    rw.read_to_end(&mut data)?;
+    // Drop whole lines from the front until the rest fits, keeping at least the last line.
+    let last_start = data[..data.len().saturating_sub(1)]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    let mut cut = 0;
+    while (data.len() - cut) as u64 > soft && cut < last_start {
+        cut = data[cut..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(last_start, |i| cut + i + 1)
+            .min(last_start);
+    }
+    if cut == 0 {
+        return Ok(());
+    }
+    rw.seek(SeekFrom::Start(0))?;
+    rw.write_all(&data[cut..])?;
+    rw.set_len((data.len() - cut) as u64)?;
+    Ok(())
 }
 
 fn lock_with_retries(file: &File, path: &Path) -> Result<(), HistoryError> {
@@ -182,6 +233,35 @@ mod tests {
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn trims_the_oldest_lines_past_max_bytes() {
+        let home = tempfile::tempdir().unwrap();
+        for i in 0..20 {
+            append_history_bounded(home.path(), "s", &format!("prompt {i:02}"), Some(1000))
+                .unwrap();
+        }
+        let size = fs::metadata(history_path(home.path())).unwrap().len();
+        assert!(size <= 1000, "{size}");
+        let texts: Vec<_> = read_history(home.path())
+            .unwrap()
+            .into_iter()
+            .map(|e| e.text)
+            .collect();
+        assert_eq!(texts.last().map(String::as_str), Some("prompt 19"));
+        // Whole lines only: every remaining line parses, in order.
+        let raw = fs::read_to_string(history_path(home.path())).unwrap();
+        assert_eq!(raw.lines().count(), texts.len());
+        assert!(texts.windows(2).all(|w| w[0] < w[1]));
+        // A bound smaller than one line keeps the newest line.
+        append_history_bounded(home.path(), "s", "the newest", Some(10)).unwrap();
+        let texts: Vec<_> = read_history(home.path())
+            .unwrap()
+            .into_iter()
+            .map(|e| e.text)
+            .collect();
+        assert_eq!(texts, ["the newest"]);
     }
 
     #[test]

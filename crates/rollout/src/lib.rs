@@ -61,7 +61,8 @@ pub use error::{RolloutError, SessionCandidate};
 pub use find::find_by_id;
 pub use git::{collect_git_info, git_root};
 pub use history::{
-    HISTORY_FILE, HistoryEntry, HistoryError, append_history, history_path, read_history,
+    HISTORY_FILE, HistoryEntry, HistoryError, append_history, append_history_bounded, history_path,
+    read_history,
 };
 pub use list::{
     HEAD_MAX_BYTES, HEAD_MAX_LINES, Page, SessionFilter, SessionSummary, count_messages,

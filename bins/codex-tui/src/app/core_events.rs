@@ -16,6 +16,7 @@ use crate::markdown::render_markdown;
 impl App {
     /// Applies one event from the conversation.
     pub(crate) fn handle_core(&mut self, msg: EventMsg) {
+        self.extras.tracker.observe(&msg);
         match msg {
             EventMsg::SessionConfigured(event) => {
                 self.session_id = Some(event.session_id.clone());

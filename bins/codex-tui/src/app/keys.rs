@@ -1,6 +1,6 @@
 //! Keys and pastes. An open approval modal takes every key; then the chat's own keys
-//! (interrupt, quit); the composer gets the rest. A popup (slash commands, file search,
-//! history) slots in before the composer in [`App::handle_key`].
+//! (interrupt, quit); then the `/` and `@` popups and Up/Down recall (`app::slash`); the
+//! composer gets the rest.
 
 use std::time::Instant;
 
@@ -33,24 +33,38 @@ impl App {
             }
             return;
         }
+        // A `/model` or `/approvals` list in the composer's place; Ctrl+C closes it as Esc.
+        let list_key = if ctrl && key.code == KeyCode::Char('c') {
+            KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)
+        } else {
+            key
+        };
+        if self.slash_view_key(list_key) {
+            return;
+        }
         match key.code {
             KeyCode::Char('c') if ctrl => {
                 self.ctrl_c();
+                self.composer_edited();
                 return;
             }
             KeyCode::Char('d') if ctrl && self.composer.is_empty() => {
                 self.quit();
                 return;
             }
-            KeyCode::Esc if self.working() => {
+            KeyCode::Esc if self.working() && !self.popup_open() => {
                 self.interrupt();
                 return;
             }
             _ => {}
         }
-        match self.composer.handle_key(key) {
-            ComposerAction::Submit(text) => self.send_message(text),
-            ComposerAction::Handled | ComposerAction::Ignored => {}
+        // The `/` and `@` popups and Up/Down recall come before the composer.
+        if !self.assist_key(key) {
+            match self.composer.handle_key(key) {
+                ComposerAction::Submit(text) => self.submit_composer(text),
+                ComposerAction::Handled => self.composer_edited(),
+                ComposerAction::Ignored => {}
+            }
         }
         self.quit_armed = None;
     }
@@ -61,6 +75,7 @@ impl App {
             return;
         }
         self.composer.handle_paste(text);
+        self.composer_edited();
     }
 
     /// Sends what the user wrote: to a new turn, or (while one runs) queued into it.

@@ -7,6 +7,7 @@ mod core_events;
 mod keys;
 mod render;
 pub(crate) mod run;
+pub(crate) mod slash;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -56,6 +57,14 @@ pub(crate) enum Command {
     Submit(Op),
     /// Write a desktop notification (OSC 9) with this text.
     Notify(String),
+    /// `/new`: shut this conversation down and start a fresh one.
+    NewConversation,
+    /// `/model`, `/approvals`: continue the session on changed settings.
+    Reconfigure(crate::slash::settings::SettingsChange),
+    /// `/status`: gather the facts (config, login, AGENTS.md files) off the UI task.
+    ShowStatus,
+    /// `/diff`: run git off the UI task.
+    ShowDiff,
 }
 
 /// The chat.
@@ -94,6 +103,8 @@ pub(crate) struct App {
     /// The conversation ended.
     ended: bool,
     spinner: usize,
+    /// Popups, recall, slash commands (see [`slash`]).
+    extras: slash::Extras,
 }
 
 impl App {
@@ -101,6 +112,7 @@ impl App {
     pub(crate) fn new(settings: UiSettings, cwd: PathBuf) -> Self {
         Self {
             settings,
+            extras: slash::Extras::new(cwd.clone()),
             cwd,
             session_id: None,
             session_commands: None,

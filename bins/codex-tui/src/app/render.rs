@@ -1,5 +1,6 @@
 //! The viewport: the streaming answer's unfinished lines and running tools, the status line,
-//! then the approval modal or the composer, then the footer.
+//! then the approval modal, a `/model` or `/approvals` list or the composer, then the footer
+//! (or, under the composer, the `/` or `@` popup in its place).
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Rect, Size};
@@ -25,7 +26,11 @@ struct Parts {
     live: Vec<Line<'static>>,
     status: Option<Line<'static>>,
     modal: Option<Vec<Line<'static>>>,
+    /// A `/model` or `/approvals` list in the composer's place.
+    view_rows: Option<u16>,
     composer_rows: u16,
+    /// The `/` or `@` popup under the composer (it takes the footer's place).
+    popup_rows: u16,
     footer: Line<'static>,
 }
 
@@ -71,7 +76,9 @@ impl App {
             live,
             status,
             modal,
+            view_rows: self.slash_view_rows(),
             composer_rows,
+            popup_rows: self.popup_rows(),
             footer: self.footer(),
         };
         // Too tall: the live lines give way first (their tail stays), then the modal's top.
@@ -145,6 +152,10 @@ impl App {
         put(&[Line::default()], &mut y);
         if let Some(modal) = &parts.modal {
             put(modal, &mut y);
+        } else if let Some(view_rows) = parts.view_rows {
+            let rows = view_rows.min(bottom.saturating_sub(y));
+            self.render_slash_view(Rect::new(area.x, y, area.width, rows), buf);
+            return;
         } else {
             let rows = parts.composer_rows.min(bottom.saturating_sub(y + 1));
             self.composer.render(
@@ -153,6 +164,11 @@ impl App {
                 Some(PLACEHOLDER),
             );
             y += rows;
+            if parts.popup_rows > 0 {
+                let rows = parts.popup_rows.min(bottom.saturating_sub(y));
+                self.render_popup(Rect::new(area.x, y, area.width, rows), buf);
+                return;
+            }
         }
         if y < bottom {
             buf.set_line(area.x, y, &parts.footer, area.width);
@@ -163,10 +179,13 @@ impl App {
 impl Parts {
     /// Rows besides the live lines: status, a gap, modal or composer, footer.
     fn fixed_rows(&self) -> usize {
-        let bottom = match &self.modal {
-            Some(lines) => lines.len(),
-            None => usize::from(self.composer_rows),
+        let bottom = match (&self.modal, self.view_rows) {
+            // The modal and the list end with their own key hints: no footer.
+            (Some(lines), _) => lines.len() + 1,
+            (None, Some(rows)) => usize::from(rows),
+            // The popup takes the footer's place.
+            (None, None) => usize::from(self.composer_rows) + usize::from(self.popup_rows.max(1)),
         };
-        usize::from(self.status.is_some()) + 1 + bottom + 1
+        usize::from(self.status.is_some()) + 1 + bottom
     }
 }

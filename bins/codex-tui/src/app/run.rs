@@ -8,8 +8,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use codex_core::Conversation;
-use codex_protocol::protocol::{EventMsg, InputItem, SessionConfiguredEvent};
+use codex_config::Config;
+use codex_core::{Conversation, ConversationManager, ConversationOptions};
+use codex_protocol::protocol::{EventMsg, InputItem, Op, SessionConfiguredEvent};
 use crossterm::event::{Event, EventStream};
 use crossterm::queue;
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
@@ -18,9 +19,15 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Size;
 use tokio::sync::mpsc;
 
+use crate::app::slash::SessionSettings;
 use crate::app::{App, Command, UiSettings};
+use crate::composer_assist::ComposerAssist;
+use crate::history::{ComposerHistory, HistoryLoad};
 use crate::screen::inline::InlineScreen;
 use crate::screen::terminal::{TerminalGuard, cursor_row};
+use crate::slash::diff::{WorkspaceDiff, workspace_diff};
+use crate::slash::settings::continue_with;
+use crate::slash::status::StatusInfo;
 
 /// How long quitting waits for the conversation to shut down (flush its session file).
 const SHUTDOWN_WAIT: Duration = Duration::from_secs(5);
@@ -35,8 +42,21 @@ pub(crate) struct ChatOutcome {
     pub(crate) session_id: Option<String>,
 }
 
-/// Runs the chat on this terminal until the user quits or the conversation ends.
+/// What the helpers off the UI task hand back to the loop.
+enum UiEvent {
+    /// The file search or the history read has something: poll.
+    Wake,
+    /// `/status`'s facts.
+    Status(Box<StatusInfo>),
+    /// `/diff`'s output.
+    Diff(Result<WorkspaceDiff, String>),
+}
+
+/// Runs the chat on this terminal until the user quits or the conversation ends. `manager`
+/// and `config` start the conversations `/new`, `/model` and `/approvals` switch to.
 pub(crate) async fn run_chat(
+    manager: ConversationManager,
+    mut config: Config,
     conversation: Arc<Conversation>,
     configured: SessionConfiguredEvent,
     entry: crate::entry::ChatEntry,
@@ -50,6 +70,33 @@ pub(crate) async fn run_chat(
     let mut screen = InlineScreen::new(backend, start_row, settings.color)?;
 
     let mut app = App::new(settings, configured.cwd.clone());
+    let (ui_tx, mut ui_rx) = mpsc::unbounded_channel::<UiEvent>();
+    let wake: Arc<dyn Fn() + Send + Sync> = {
+        let ui_tx = ui_tx.clone();
+        Arc::new(move || {
+            let _ = ui_tx.send(UiEvent::Wake);
+        })
+    };
+    let history = {
+        let wake = Arc::clone(&wake);
+        HistoryLoad::spawn(
+            config.codex_home.clone(),
+            configured.session_id.clone(),
+            move || wake(),
+        )
+    };
+    let logged_in = manager.auth_manager().auth().is_some();
+    app.attach_extras(
+        ComposerAssist::new(
+            ComposerHistory::new(history),
+            configured.cwd.clone(),
+            logged_in,
+            wake,
+        ),
+        SessionSettings::from_config(&config),
+    );
+    let mut conversation = conversation;
+    let mut rollout_path = configured.rollout_path.clone();
     app.handle_core(EventMsg::SessionConfigured(configured));
     for warning in warnings {
         app.warn(warning);
@@ -63,16 +110,7 @@ pub(crate) async fn run_chat(
     }
 
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let reader = {
-        let conversation = Arc::clone(&conversation);
-        tokio::spawn(async move {
-            while let Ok(event) = conversation.next_event().await {
-                if tx.send(event.msg).is_err() {
-                    break;
-                }
-            }
-        })
-    };
+    let mut reader = spawn_reader(&conversation, &tx);
     let mut events = EventStream::new();
     let tick_every = if settings.animations {
         Duration::from_millis(100)
@@ -96,6 +134,59 @@ pub(crate) async fn run_chat(
                         }
                     }
                     Command::Notify(text) => notify(screen.backend_mut(), &text)?,
+                    Command::NewConversation => {
+                        match manager.new_conversation(config.clone(), ConversationOptions::default()) {
+                            Ok(new) => {
+                                reader.abort();
+                                let old = std::mem::replace(&mut conversation, new.conversation);
+                                reader = spawn_reader(&conversation, &tx);
+                                let _ = old.submit(Op::Shutdown).await;
+                                rollout_path.clone_from(&new.session_configured.rollout_path);
+                                app.conversation_replaced(new.session_configured);
+                            }
+                            Err(e) => app.slash_failed(&format!("/new: {e}")),
+                        }
+                    }
+                    Command::Reconfigure(change) => {
+                        let mut next = config.clone();
+                        let Some(note) = change.apply(&mut next) else {
+                            continue;
+                        };
+                        let Some(path) = rollout_path.clone() else {
+                            app.slash_failed("the session has no file yet to continue from; try again after the first message");
+                            continue;
+                        };
+                        match continue_with(&manager, next.clone(), path) {
+                            Ok(new) => {
+                                reader.abort();
+                                let old = std::mem::replace(&mut conversation, new.conversation);
+                                reader = spawn_reader(&conversation, &tx);
+                                let _ = old.submit(Op::Shutdown).await;
+                                config = next;
+                                app.settings_changed(SessionSettings::from_config(&config), &note);
+                            }
+                            Err(e) => app.slash_failed(&format!("the settings were not changed: {e}")),
+                        }
+                    }
+                    Command::ShowStatus => {
+                        let config = config.clone();
+                        let auth = manager.auth_manager().clone();
+                        let session = app.session_id().map(str::to_owned);
+                        let usage = app.usage_tracker().clone();
+                        let ui_tx = ui_tx.clone();
+                        tokio::task::spawn_blocking(move || {
+                            let info = StatusInfo::gather(&config, &auth, session, &usage);
+                            let _ = ui_tx.send(UiEvent::Status(Box::new(info)));
+                        });
+                    }
+                    Command::ShowDiff => {
+                        let cwd = config.cwd.clone();
+                        let ui_tx = ui_tx.clone();
+                        tokio::task::spawn_blocking(move || {
+                            let diff = workspace_diff(&cwd).map_err(|e| e.to_string());
+                            let _ = ui_tx.send(UiEvent::Diff(diff));
+                        });
+                    }
                 }
             }
             if app.quitting() && quit_deadline.is_none() {
@@ -153,6 +244,14 @@ pub(crate) async fn run_chat(
                     }
                     None => core_closed = true,
                 },
+                Some(event) = ui_rx.recv() => {
+                    match event {
+                        UiEvent::Wake => app.poll_extras(),
+                        UiEvent::Status(info) => app.show_status(&info),
+                        UiEvent::Diff(diff) => app.show_diff(diff),
+                    }
+                    dirty = true;
+                }
                 _ = tick.tick() => {
                     if app.tick() {
                         dirty = true;
@@ -173,8 +272,25 @@ pub(crate) async fn run_chat(
     })
 }
 
+/// Forwards a conversation's events to the loop.
+fn spawn_reader(
+    conversation: &Arc<Conversation>,
+    tx: &mpsc::UnboundedSender<EventMsg>,
+) -> tokio::task::JoinHandle<()> {
+    let conversation = Arc::clone(conversation);
+    let tx = tx.clone();
+    tokio::spawn(async move {
+        while let Ok(event) = conversation.next_event().await {
+            if tx.send(event.msg).is_err() {
+                break;
+            }
+        }
+    })
+}
+
 /// Writes finished history, then the viewport, as one synchronized update.
 fn frame(app: &mut App, screen: &mut InlineScreen<CrosstermBackend<Stdout>>) -> io::Result<()> {
+    app.set_history_width(screen.size().width);
     queue!(screen.backend_mut(), BeginSynchronizedUpdate)?;
     let history = app.take_history();
     screen.insert_history(&history)?;

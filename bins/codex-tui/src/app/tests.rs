@@ -397,6 +397,52 @@ fn ctrl_c_clears_then_quits() {
 }
 
 #[test]
+fn slash_popup_and_model_list_take_their_places_at_two_widths() {
+    for width in [80, 50] {
+        let mut h = Harness::configured(width, 24);
+        h.app.extras.settings = Some(slash::SessionSettings {
+            model: "mock-model".into(),
+            effort: None,
+            openai_provider: false,
+            approval: AskForApproval::OnRequest,
+            sandbox: SandboxPolicy::workspace_write(),
+            limits: codex_config::Limits::default(),
+        });
+        h.key(KeyCode::Char('/'));
+        snapshot!(format!("slash_popup_{width}"), h.text());
+        h.key(KeyCode::Char('m')).key(KeyCode::Char('o'));
+        h.key(KeyCode::Enter);
+        assert!(h.app.composer.is_empty(), "the command line is not sent");
+        snapshot!(format!("model_list_{width}"), h.text());
+        h.key(KeyCode::Esc);
+        assert!(h.app.extras.view.is_none());
+        assert!(h.app.take_commands().is_empty(), "Esc changes nothing");
+    }
+}
+
+#[test]
+fn a_typed_command_line_runs_and_other_text_is_sent_and_recalled() {
+    let mut h = Harness::configured(80, 24);
+    for c in "/limits".chars() {
+        h.key(KeyCode::Char(c));
+    }
+    // Esc closes the popup; Enter then submits the line, which still names a command.
+    h.key(KeyCode::Esc).key(KeyCode::Enter);
+    assert!(h.text().contains("Limits of this run"), "{}", h.text());
+    for c in "hello".chars() {
+        h.key(KeyCode::Char(c));
+    }
+    h.key(KeyCode::Enter);
+    let sent = h.app.take_commands();
+    assert!(
+        matches!(&sent[..], [Command::Submit(Op::UserInput { .. })]),
+        "{sent:?}"
+    );
+    h.key(KeyCode::Up);
+    assert_eq!(h.app.composer.text(), "hello");
+}
+
+#[test]
 fn a_message_sent_while_an_answer_streams_waits_for_its_end() {
     let mut h = Harness::configured(80, 24);
     h.core(EventMsg::TaskStarted)

@@ -1,2 +1,4 @@
 mod chat;
+mod composer_history;
+mod composer_slash;
 mod harness;

@@ -1,4 +1,5 @@
 mod approvals;
+mod compact;
 mod credentials;
 mod harness;
 mod interrupts;
