@@ -101,12 +101,16 @@ pub fn run(cli: &TuiCli) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("could not start the async runtime")?;
-    runtime.block_on(async {
+    let result = runtime.block_on(async {
         let Some(start) = before_chat(cli, config).await? else {
             return Ok(ExitCode::SUCCESS);
         };
         chat(start).await
-    })
+    });
+    // A terminal query still waiting for an answer (a blocking task) must not keep the
+    // process alive after the chat ended.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    result
 }
 
 /// Everything between loading the config and the chat: sign-in, the trust prompt and the
