@@ -32,6 +32,7 @@ fn main() {
     home.write_config(&mock_provider_config(&server, MockWire::Responses));
     let workspace = tempfile::tempdir().unwrap();
     std::fs::create_dir(workspace.path().join(".git")).unwrap();
+    std::fs::write(workspace.path().join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
     let out_dir = tempfile::tempdir().unwrap();
 
     println!(

@@ -33,6 +33,7 @@ fn main() {
     let script = write_mcp_test_server(scripts.path());
     let workspace = tempfile::tempdir().unwrap();
     std::fs::create_dir(workspace.path().join(".git")).unwrap();
+    std::fs::write(workspace.path().join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
 
     let server = MockServer::start();
     let base = format!(

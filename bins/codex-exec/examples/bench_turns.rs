@@ -40,6 +40,7 @@ fn main() {
     ));
     let workspace = tempfile::tempdir().unwrap();
     std::fs::create_dir(workspace.path().join(".git")).unwrap();
+    std::fs::write(workspace.path().join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
 
     let plain = measure(runs, || {
         server.push(MockResponse::sse(&[

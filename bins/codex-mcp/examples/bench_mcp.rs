@@ -31,6 +31,7 @@ fn main() {
     let home = TestHome::for_mock(&server);
     let workspace = tempfile::tempdir().unwrap();
     std::fs::create_dir(workspace.path().join(".git")).unwrap();
+    std::fs::write(workspace.path().join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
     let stdio = bench_stdio(&server_exe, &server, &home, workspace.path(), calls);
     stdio.print("stdio", calls);
     let http = bench_http(&server_exe, &server, &home, workspace.path(), calls);

@@ -201,6 +201,7 @@ pub async fn chat(start: ChatStart) -> anyhow::Result<ExitCode> {
     let entry = entry::ChatEntry {
         replay: entry::resume::replay_events(&new.resumed_events),
         commands,
+        first_input,
     };
     let outcome = app::run::run_chat(
         manager,
@@ -208,7 +209,6 @@ pub async fn chat(start: ChatStart) -> anyhow::Result<ExitCode> {
         new.conversation,
         new.session_configured,
         entry,
-        first_input,
         &warnings,
         settings,
     )

@@ -45,6 +45,7 @@ impl Env {
         let workspace = tempfile::tempdir().unwrap();
         if git {
             std::fs::create_dir(workspace.path().join(".git")).unwrap();
+            std::fs::write(workspace.path().join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
         }
         Self {
             server,

@@ -53,11 +53,16 @@ pub fn project_trust(projects: &BTreeMap<String, ProjectConfig>, cwd: &Path) -> 
     lookup(cwd).or_else(|| git_repo_root(cwd).and_then(|root| lookup(&root)))
 }
 
-/// The nearest directory at or above `dir` that holds `.git` (a directory, or a file for
-/// worktrees and submodules).
+/// The nearest directory at or above `dir` that holds a repository's `.git`: a file (worktrees
+/// and submodules) or a directory with a `HEAD`. An empty `.git` directory does not count, as
+/// git itself skips it (the sandbox mounts one, read-only, where a writable root has none; the
+/// same rule is in `codex_rollout::git_root`).
 pub fn git_repo_root(dir: &Path) -> Option<PathBuf> {
     dir.ancestors()
-        .find(|candidate| candidate.join(".git").exists())
+        .find(|candidate| {
+            let dot_git = candidate.join(".git");
+            dot_git.is_file() || dot_git.join("HEAD").exists()
+        })
         .map(Path::to_path_buf)
 }
 
@@ -126,6 +131,7 @@ mod tests {
         let repo = dir.path().join("repo");
         let sub = repo.join("src");
         std::fs::create_dir_all(repo.join(".git")).unwrap();
+        std::fs::write(repo.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
         std::fs::create_dir_all(&sub).unwrap();
         set_project_trust(&file, &repo, TrustLevel::Trusted).unwrap();
         let parsed: crate::ConfigToml =

@@ -128,6 +128,7 @@ mod tests {
         let sub = root.join("crates/x");
         std::fs::create_dir_all(&sub).unwrap();
         std::fs::create_dir(root.join(".git")).unwrap();
+        std::fs::write(root.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
         std::fs::write(tmp.path().join("AGENTS.md"), "above the repo: never read").unwrap();
         std::fs::write(root.join("AGENTS.md"), "root rules").unwrap();
         std::fs::write(sub.join("AGENTS.md"), "sub rules").unwrap();

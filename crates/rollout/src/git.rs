@@ -7,9 +7,15 @@ use std::path::{Path, PathBuf};
 
 use codex_protocol::rollout::GitInfo;
 
-/// The nearest ancestor of `cwd` (itself included) holding a `.git` directory or file.
+/// The nearest ancestor of `cwd` (itself included) holding a repository's `.git`: a file
+/// (worktrees, submodules) or a directory with a `HEAD`. An empty `.git` directory does not
+/// count, as git itself skips it (the sandbox mounts one, read-only, where a writable root has
+/// none; the same rule is in `codex_config::git_repo_root`).
 pub fn git_root(cwd: &Path) -> Option<&Path> {
-    cwd.ancestors().find(|dir| dir.join(".git").exists())
+    cwd.ancestors().find(|dir| {
+        let dot_git = dir.join(".git");
+        dot_git.is_file() || dot_git.join("HEAD").exists()
+    })
 }
 
 /// The git state of `cwd`, or `None` when it is not in a repository.

@@ -10,10 +10,12 @@
 //! own `git` sees no difference while a command runs.
 //!
 //! Two sandboxes may share a root (two agents in one workspace, `/tmp`). Each holds a shared
-//! `flock` on every placeholder it relies on; the one that made a placeholder removes it only
-//! when it can take the lock exclusively, that is when no other sandbox still has it mounted
-//! (removing a directory unmounts it in every other mount namespace). A placeholder still in use
-//! elsewhere is left behind, empty, as is one whose helper was killed.
+//! `flock` on every placeholder it relies on and removes it afterwards only when it can take
+//! the lock exclusively, that is when no other sandbox still has it mounted (removing a
+//! directory unmounts it in every other mount namespace). Placeholders carry the sticky bit, so
+//! one left behind (still in use when its maker finished, or its helper killed) is known for
+//! what it is and removed by the next sandbox that uses it; a user's own empty `.git` or
+//! `.codex` (no sticky bit) is used but never removed.
 //!
 //! Only the helper holds the locks: the namespace's init closes its copies at once, since a
 //! descriptor opened before the mounts reaches the directory beneath its read-only mount.
@@ -21,7 +23,7 @@
 use std::fs::File;
 use std::io;
 use std::os::fd::AsRawFd;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::roots::{PROTECTED_NAMES, WritableRoot};
@@ -36,9 +38,13 @@ pub(crate) struct Placeholders {
 struct Held {
     path: PathBuf,
     dir: File,
-    /// This sandbox created it, so it removes it when nobody else uses it.
-    made_here: bool,
+    /// A placeholder (made here, or left by another sandbox), so it is removed when nobody
+    /// else uses it; `false` for a user's own empty directory.
+    removable: bool,
 }
+
+/// A placeholder's mode: the sticky bit marks it (nobody puts one on their `.git`).
+const PLACEHOLDER_MODE: u32 = 0o1755;
 
 /// How many times a lookup races a removal by another sandbox before giving up.
 const ATTEMPTS: usize = 3;
@@ -67,12 +73,12 @@ impl Placeholders {
         Self { held }
     }
 
-    /// In the helper, once the command has ended: removes each placeholder this sandbox made,
-    /// unless another sandbox still holds it. The helper lives in the host's mount namespace
+    /// In the helper, once the command has ended: removes each placeholder, unless another
+    /// sandbox still holds it. The helper lives in the host's mount namespace
     /// (see `namespaces`), where the placeholder is no mountpoint, so no unmount is needed.
     pub(crate) fn remove(self) {
         for held in self.held {
-            if !held.made_here {
+            if !held.removable {
                 continue;
             }
             if try_lock(&held.dir, libc::LOCK_EX | libc::LOCK_NB).is_ok()
@@ -89,18 +95,23 @@ impl Placeholders {
 /// locks it shared. `None` when something else exists there now or the lookup keeps racing.
 fn join_or_make(path: &Path) -> Option<Held> {
     for _ in 0..ATTEMPTS {
-        let made_here = match std::fs::DirBuilder::new().mode(0o755).create(path) {
-            Ok(()) => true,
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => false,
+        let removable = match std::fs::DirBuilder::new().mode(0o700).create(path) {
+            Ok(()) => {
+                // The mark, set before anyone can rely on it (mode bits of mkdir pass the umask).
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(PLACEHOLDER_MODE))
+                    .ok()?;
+                true
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                // Someone's: join it only when it is a real, empty directory.
+                let meta = std::fs::symlink_metadata(path).ok()?;
+                if !meta.is_dir() || std::fs::read_dir(path).ok()?.next().is_some() {
+                    return None;
+                }
+                meta.mode() & 0o7777 == PLACEHOLDER_MODE
+            }
             Err(_) => return None,
         };
-        if !made_here {
-            // Someone's: join it only when it is a real, empty directory.
-            let meta = std::fs::symlink_metadata(path).ok()?;
-            if !meta.is_dir() || std::fs::read_dir(path).ok()?.next().is_some() {
-                return None;
-            }
-        }
         let dir = open_directory(path).ok()?;
         if try_lock(&dir, libc::LOCK_SH).is_err() {
             return None;
@@ -110,7 +121,7 @@ fn join_or_make(path: &Path) -> Option<Held> {
             return Some(Held {
                 path: path.to_owned(),
                 dir,
-                made_here,
+                removable,
             });
         }
     }
@@ -158,23 +169,42 @@ mod tests {
     }
 
     #[test]
-    fn made_placeholders_are_removed_when_nobody_else_holds_them() {
+    fn placeholders_are_removed_when_nobody_else_holds_them() {
         let dir = tempfile::tempdir().unwrap();
         let root = root_with_missing_names(dir.path());
         let first = Placeholders::create(std::slice::from_ref(&root));
-        assert!(dir.path().join(".git").is_dir() && dir.path().join(".codex").is_dir());
+        let git = dir.path().join(".git");
+        assert!(git.is_dir() && dir.path().join(".codex").is_dir());
+        assert_eq!(
+            std::fs::metadata(&git).unwrap().mode() & 0o7777,
+            PLACEHOLDER_MODE
+        );
         // A second sandbox joins them; the first cannot remove what the second still holds.
         let second = Placeholders::create(std::slice::from_ref(&root));
-        assert!(second.held.iter().all(|h| !h.made_here));
+        assert!(second.held.iter().all(|h| h.removable));
         first.remove();
-        assert!(dir.path().join(".git").is_dir(), "removed while in use");
-        drop(second);
-        // Nobody holds them now; a fresh pair is made and removed.
-        std::fs::remove_dir(dir.path().join(".git")).unwrap();
-        std::fs::remove_dir(dir.path().join(".codex")).unwrap();
-        Placeholders::create(std::slice::from_ref(&root)).remove();
-        assert!(!dir.path().join(".git").exists());
+        assert!(git.is_dir(), "removed while in use");
+        // The one left behind is the second's to remove.
+        second.remove();
+        assert!(!git.exists());
         assert!(!dir.path().join(".codex").exists());
+    }
+
+    #[test]
+    fn a_users_own_empty_directory_is_used_but_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".codex")).unwrap();
+        std::fs::set_permissions(
+            dir.path().join(".codex"),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .unwrap();
+        let root = root_with_missing_names(dir.path());
+        let placeholders = Placeholders::create(std::slice::from_ref(&root));
+        assert_eq!(placeholders.held.len(), 2);
+        placeholders.remove();
+        assert!(dir.path().join(".codex").is_dir());
+        assert!(!dir.path().join(".git").exists());
     }
 
     #[test]

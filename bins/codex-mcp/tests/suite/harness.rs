@@ -25,6 +25,7 @@ impl Env {
         let home = TestHome::sandboxed_for_mock(&server);
         let workspace = tempfile::tempdir().unwrap();
         std::fs::create_dir(workspace.path().join(".git")).unwrap();
+        std::fs::write(workspace.path().join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
         Self {
             server,
             home,

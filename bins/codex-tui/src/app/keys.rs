@@ -80,22 +80,31 @@ impl App {
 
     /// Sends what the user wrote: to a new turn, or (while one runs) queued into it.
     pub(crate) fn send_message(&mut self, text: String) {
-        // `/logout` and `/rename` (until the slash-command module routes them).
+        // `/rename <name>` (and `/logout` typed whole): commands with an argument, which the
+        // popup's table cannot complete.
         if let Some(command) = crate::entry::commands::parse(&text)
-            && let Some(commands) = &self.session_commands
+            && self.session_commands.is_some()
         {
-            let outcome = commands.run(&command, self.session_id.as_deref());
-            self.push_cell(if outcome.failed {
-                crate::cells::error(&outcome.message)
-            } else {
-                crate::cells::info(&outcome.message)
-            });
-            if outcome.exit {
-                self.quit();
-            }
+            self.run_session_command(&command);
             return;
         }
         self.send_items(vec![InputItem::Text { text }]);
+    }
+
+    /// Runs `/logout` or `/rename` and shows what it did.
+    pub(crate) fn run_session_command(&mut self, command: &crate::entry::commands::SessionCommand) {
+        let Some(commands) = &self.session_commands else {
+            return;
+        };
+        let outcome = commands.run(command, self.session_id.as_deref());
+        self.push_cell(if outcome.failed {
+            crate::cells::error(&outcome.message)
+        } else {
+            crate::cells::info(&outcome.message)
+        });
+        if outcome.exit {
+            self.quit();
+        }
     }
 
     /// Sends a message of several parts (the first prompt with `--image` files).

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use codex_config::Config;
 use codex_core::{Conversation, ConversationManager, ConversationOptions};
-use codex_protocol::protocol::{EventMsg, InputItem, Op, SessionConfiguredEvent};
+use codex_protocol::protocol::{EventMsg, Op, SessionConfiguredEvent};
 use crossterm::event::{Event, EventStream};
 use crossterm::queue;
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
@@ -60,7 +60,6 @@ pub(crate) async fn run_chat(
     conversation: Arc<Conversation>,
     configured: SessionConfiguredEvent,
     entry: crate::entry::ChatEntry,
-    first_input: Vec<InputItem>,
     warnings: &[String],
     settings: UiSettings,
 ) -> anyhow::Result<ChatOutcome> {
@@ -105,8 +104,8 @@ pub(crate) async fn run_chat(
     for msg in entry.replay {
         app.handle_core(msg);
     }
-    if !first_input.is_empty() {
-        app.send_items(first_input);
+    if !entry.first_input.is_empty() {
+        app.send_items(entry.first_input);
     }
 
     let (tx, mut rx) = mpsc::unbounded_channel();

@@ -236,6 +236,9 @@ impl App {
                 self.composer.set_text(&text);
                 self.composer_edited();
             }
+            SlashAction::Logout => {
+                self.run_session_command(&crate::entry::commands::SessionCommand::Logout);
+            }
             SlashAction::Quit => self.quit(),
             SlashAction::Refused(note) => self.push_cell(cells::info(&note)),
         }

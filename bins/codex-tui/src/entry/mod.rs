@@ -37,6 +37,8 @@ pub struct ChatEntry {
     pub replay: Vec<codex_protocol::protocol::EventMsg>,
     /// Runs `/logout` and `/rename`.
     pub commands: commands::SessionCommands,
+    /// The prompt (and images) from the command line, sent as the first message.
+    pub first_input: Vec<codex_protocol::protocol::InputItem>,
 }
 
 /// What the app does after the entry screens.

@@ -21,6 +21,10 @@ pub enum SlashCommand {
     Status,
     /// Show the run's limits and what is used of them.
     Limits,
+    /// Name this session, for the resume picker and `codex resume <name>`.
+    Rename,
+    /// Sign out (auth.json removed) and leave.
+    Logout,
     /// Leave.
     Quit,
     /// Leave (the same as `/quit`).
@@ -104,6 +108,16 @@ pub const COMMANDS: &[CommandSpec] = &[
         "show the run's limits and how much is used",
         true,
     ),
+    spec(
+        SlashCommand::Rename,
+        "rename",
+        "name this session (/rename <name>)",
+        true,
+    ),
+    CommandSpec {
+        needs_login: true,
+        ..spec(SlashCommand::Logout, "logout", "sign out and exit", false)
+    },
     spec(SlashCommand::Quit, "quit", "exit", true),
     spec(SlashCommand::Exit, "exit", "exit", true),
 ];

@@ -30,6 +30,8 @@ pub enum SlashAction {
     Compact,
     /// Put this text in the composer (it opens the `@` popup for `/mention`).
     InsertText(String),
+    /// Remove the stored login, then leave.
+    Logout,
     /// Leave, printing the exit summary.
     Quit,
     /// Nothing runs; show this note in the history.
@@ -74,6 +76,9 @@ pub fn dispatch(command: SlashCommand, ctx: DispatchContext<'_>) -> SlashAction 
         SlashCommand::Mention => SlashAction::InsertText("@".to_owned()),
         SlashCommand::Status => SlashAction::ShowStatus,
         SlashCommand::Limits => SlashAction::ShowLimits,
+        // The name follows on the same line; the line is then run as a session command.
+        SlashCommand::Rename => SlashAction::InsertText("/rename ".to_owned()),
+        SlashCommand::Logout => SlashAction::Logout,
         SlashCommand::Quit | SlashCommand::Exit => SlashAction::Quit,
     }
 }

@@ -187,6 +187,8 @@ mod tests {
                 "mention",
                 "status",
                 "limits",
+                "rename",
+                "logout",
                 "quit",
                 "exit"
             ]
@@ -200,7 +202,7 @@ mod tests {
         let mut popup = SlashPopup::new(true);
         popup.set_filter("e");
         let names: Vec<_> = popup.shown().map(SlashCommand::name).collect();
-        assert_eq!(names, ["exit", "model", "new", "mention"]);
+        assert_eq!(names, ["exit", "model", "new", "mention", "rename"]);
         popup.set_filter("st");
         assert_eq!(popup.selected(), Some(SlashCommand::Status));
         insta::assert_snapshot!("slash_popup_filtered", draw(&popup, 60));

@@ -23,6 +23,7 @@ impl Env {
         let home = TestHome::sandboxed_for_mock(&server);
         let workspace = tempfile::tempdir().unwrap();
         std::fs::create_dir(workspace.path().join(".git")).unwrap();
+        std::fs::write(workspace.path().join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
         // Decided before: the chat starts without the first-run trust prompt. The sandbox stays
         // read-only, as these tests were written for, rather than a trusted folder's default.
         let config = std::fs::read_to_string(home.config_path()).unwrap();
