@@ -94,7 +94,7 @@ fn empty_stdin_is_an_error() {
 #[test]
 fn refuses_to_run_outside_a_git_repository_unless_told() {
     let env = Env::new();
-    std::fs::remove_dir(env.ws().join(".git")).unwrap();
+    std::fs::remove_dir_all(env.ws().join(".git")).unwrap();
     env.exec()
         .arg("hi")
         .assert()

@@ -52,7 +52,7 @@ fn status_runs_from_the_popup_and_names_the_session() {
 #[test]
 fn diff_shows_changed_and_untracked_files() {
     let env = Env::new();
-    std::fs::remove_dir(env.ws().join(".git")).unwrap();
+    std::fs::remove_dir_all(env.ws().join(".git")).unwrap();
     git(env.ws(), &["init", "-q"]);
     std::fs::write(env.ws().join("notes.md"), "# brand new notes\n").unwrap();
     let term = env.start(&[], 100, 40);
