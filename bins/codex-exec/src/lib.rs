@@ -20,12 +20,17 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches};
 use codex_cli::exec::{ExecCli, ExecCommand};
 
+// The contract is documented once, in `codex_cli::exec::EXIT_STATUS_HELP` (after `--help`).
+
 /// Exit status when the turn failed or could not start.
 pub const EXIT_FAILURE: u8 = 1;
 /// Exit status when a configured limit ended the turn (`limits.max_turns` / `--max-turns`,
 /// `limits.turn_timeout_ms` / `--timeout`); `--json` names it in `turn.failed`'s
 /// `error.code`.
 pub const EXIT_LIMIT: u8 = 3;
+/// Exit status when a spending cap (`limits.max_tokens` / `--max-tokens`,
+/// `limits.max_spend_usd`) stopped the run; `--json` says `budget_exceeded` in `error.code`.
+pub const EXIT_BUDGET: u8 = 4;
 /// Exit status after Ctrl-C interrupted the turn.
 pub const EXIT_INTERRUPTED: u8 = 130;
 

@@ -9,14 +9,14 @@ use codex_core::{
     ConversationManager, ConversationOptions, LocalModelProgress, ManagerOptions, ResumeTarget,
     prepare_local_model,
 };
-use codex_protocol::protocol::{EventMsg, InputItem, Op};
+use codex_protocol::protocol::{EventMsg, InputItem, LimitCode, Op};
 use codex_protocol::rollout::SessionSource;
 use codex_protocol::{AskForApproval, ReviewDecision};
 
 use crate::human::HumanOutput;
 use crate::json::JsonOutput;
 use crate::output::{EventSink, Style};
-use crate::{EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_LIMIT};
+use crate::{EXIT_BUDGET, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_LIMIT};
 
 /// The `originator` codex-exec announces, as Codex's exec does.
 const ORIGINATOR: &str = "codex_exec";
@@ -43,6 +43,9 @@ pub(crate) fn load_config(args: &ExecArgs) -> anyhow::Result<Config> {
     let mut config = Config::load(overrides).context("could not load the configuration")?;
     if let Some(n) = args.max_turns {
         config.limits.max_turns = n;
+    }
+    if let Some(n) = args.max_tokens {
+        config.limits.max_tokens = Some(n);
     }
     if let Some(timeout) = args.timeout {
         config.limits.turn_timeout_ms =
@@ -162,7 +165,7 @@ pub(crate) fn run(
         conversation.submit(Op::UserInput { items }).await?;
 
         let mut failed = false;
-        let mut limited = false;
+        let mut limited: Option<LimitCode> = None;
         let mut interrupted = false;
         let mut last_message_written = false;
         let ctrl_c = tokio::signal::ctrl_c();
@@ -213,7 +216,12 @@ pub(crate) fn run(
                 EventMsg::Error { .. } | EventMsg::TurnAborted { .. } => {
                     turn_over = true;
                     failed = true;
-                    limited |= matches!(&event.msg, EventMsg::Error { code: Some(_), .. });
+                    if let EventMsg::Error {
+                        code: Some(code), ..
+                    } = &event.msg
+                    {
+                        limited = Some(*code);
+                    }
                     sink.event(event.msg);
                     conversation.submit(Op::Shutdown).await?;
                     continue;
@@ -231,7 +239,9 @@ pub(crate) fn run(
         }
         Ok(if interrupted {
             ExitCode::from(EXIT_INTERRUPTED)
-        } else if limited {
+        } else if limited == Some(LimitCode::BudgetExceeded) {
+            ExitCode::from(EXIT_BUDGET)
+        } else if limited.is_some() {
             ExitCode::from(EXIT_LIMIT)
         } else if failed {
             ExitCode::from(EXIT_FAILURE)

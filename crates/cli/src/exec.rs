@@ -6,14 +6,29 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::shared::{ConfigArgs, RunArgs};
 
+/// The exit-status contract of `codex-exec`, shown after `--help`. Scripts rely on these
+/// numbers: change them only with a major version.
+pub const EXIT_STATUS_HELP: &str = "\
+Exit status:
+  0    the turn completed
+  1    the turn failed, or the run could not start (configuration, login, sandbox helper)
+  2    usage error (unknown flag, bad value)
+  3    a turn limit ended the turn: --max-turns / limits.max_turns (code max_turns),
+       --timeout / limits.turn_timeout_ms (code turn_timeout)
+  4    a spending cap was reached: --max-tokens / limits.max_tokens or
+       limits.max_spend_usd (code budget_exceeded); no model request went past it
+  130  interrupted with Ctrl-C
+With --json, turn.failed carries the code in error.code.";
+
 /// Run the agent without a human: the prompt in, progress on stderr, the final answer on
 /// stdout (or JSON lines with --json).
-///
-/// Exit status: 0 when the turn completed, 1 when it failed or could not start, 2 on a usage
-/// error, 3 when a limit ended the turn (--max-turns, --timeout; with --json, `turn.failed`
-/// names it in `error.code`: `max_turns` or `turn_timeout`), 130 when interrupted with Ctrl-C.
 #[derive(Debug, Parser)]
-#[command(name = "codex-exec", version, disable_help_subcommand = true)]
+#[command(
+    name = "codex-exec",
+    version,
+    disable_help_subcommand = true,
+    after_help = EXIT_STATUS_HELP
+)]
 pub struct ExecCli {
     /// The prompt. `-` or nothing reads it from stdin; with a prompt, piped stdin is
     /// appended as a <stdin> block.
@@ -75,6 +90,12 @@ pub struct ExecArgs {
     /// that keeps calling tools cannot run unattended forever. Exit status 3.
     #[arg(long = "max-turns", value_name = "N", global = true)]
     pub max_turns: Option<u64>,
+
+    /// Stop sending model requests once the session used N tokens, input and output as the
+    /// server counts them (`limits.max_tokens`; `limits.max_spend_usd` caps dollars). Exit
+    /// status 4.
+    #[arg(long = "max-tokens", value_name = "N", global = true)]
+    pub max_tokens: Option<u64>,
 
     /// Give the turn at most this long, waits and commands included: `90` (seconds), `90s`,
     /// `500ms`, `10m`, `2h` (`limits.turn_timeout_ms`). Exit status 3.

@@ -30,7 +30,6 @@ const CODEX_KEYS: &[&str] = &[
     "tools_web_search_request",
     // Model tuning Codex documents.
     "model_auto_compact_token_limit",
-    "model_supports_reasoning_summaries",
     "model_reasoning_summary_format",
     "tool_output_token_limit",
     "show_raw_agent_reasoning",

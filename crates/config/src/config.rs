@@ -91,6 +91,9 @@ pub struct Config {
     pub model_verbosity: Option<Verbosity>,
     /// Context window override.
     pub model_context_window: Option<u64>,
+    /// `model_supports_reasoning_summaries`: reasoning parameters go to this model even when
+    /// its family does not take them (`Some(true)`), or never (`Some(false)`).
+    pub model_supports_reasoning_summaries: Option<bool>,
     /// Environment policy for commands.
     pub shell_environment_policy: ShellEnvironmentPolicy,
     /// AGENTS.md budget in bytes (0 disables project docs).
@@ -128,6 +131,10 @@ pub struct Config {
     pub project_trust: Option<TrustLevel>,
     /// `[limits]`: bounds on one turn.
     pub limits: crate::Limits,
+    /// `[features]` switches with a boolean value. Acted on: `view_image_tool` (`false`
+    /// withholds the `view_image` tool) and `apply_patch_freeform` (forces the freeform or
+    /// the function shape of `apply_patch`, whatever the model family prefers).
+    pub features: BTreeMap<String, bool>,
     /// Selected profile, if any.
     pub profile: Option<String>,
     /// Problems worth telling the user about that did not stop the load (unknown keys, ...).
@@ -318,6 +325,7 @@ impl Config {
             model_reasoning_summary,
             model_verbosity,
             model_context_window: merged.model_context_window,
+            model_supports_reasoning_summaries: merged.model_supports_reasoning_summaries,
             shell_environment_policy: merged.shell_environment_policy.clone().unwrap_or_default(),
             project_doc_max_bytes: merged
                 .project_doc_max_bytes
@@ -341,6 +349,11 @@ impl Config {
             preferred_auth_method: merged.preferred_auth_method,
             project_trust,
             limits: merged.limits.unwrap_or_default(),
+            features: merged
+                .features
+                .iter()
+                .filter_map(|(name, value)| Some((name.clone(), value.as_bool()?)))
+                .collect(),
             profile: profile_name,
             warnings,
         })

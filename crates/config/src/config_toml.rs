@@ -34,6 +34,9 @@ pub struct ConfigToml {
     pub model_verbosity: Option<Verbosity>,
     /// Context window of the model, in tokens, when the default guess is wrong.
     pub model_context_window: Option<u64>,
+    /// Send reasoning parameters even to a model the family table does not know to take them
+    /// (a local reasoning model), as Codex does.
+    pub model_supports_reasoning_summaries: Option<bool>,
     /// Selected profile name.
     pub profile: Option<String>,
     /// Named sets of overrides.
@@ -81,6 +84,11 @@ pub struct ConfigToml {
     pub projects: BTreeMap<String, crate::ProjectConfig>,
     /// Which credential the TUI prefers when both could apply (Codex's older key).
     pub preferred_auth_method: Option<PreferredAuthMethod>,
+    /// `[features]`: named switches (`--enable`/`--disable` set them for a run). Only
+    /// boolean values are read; the ones this toolkit acts on are listed on
+    /// [`crate::Config::features`].
+    #[serde(default)]
+    pub features: BTreeMap<String, toml::Value>,
 }
 
 /// `preferred_auth_method`: `apikey` means "always use the API key": the TUI then does not

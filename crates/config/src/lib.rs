@@ -46,7 +46,7 @@ pub use config_toml::{
 pub use error::ConfigError;
 pub use limits::{
     DEFAULT_MAX_PLAN_STEPS, DEFAULT_MAX_TOOL_ARGUMENT_BYTES, DEFAULT_MAX_TOOL_CALLS_PER_RESPONSE,
-    DEFAULT_MAX_TURNS, Limits,
+    DEFAULT_MAX_TURNS, Limits, PriceOverride,
 };
 pub use mcp::{
     DEFAULT_MCP_STARTUP_TIMEOUT_SEC, DEFAULT_MCP_TOOL_TIMEOUT_SEC, McpOAuthConfig, McpSandboxMode,

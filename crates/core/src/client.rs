@@ -3,8 +3,7 @@
 use std::path::PathBuf;
 
 use codex_config::Config;
-use codex_model_client::{BearerSource, ModelClient, ModelClientConfig, Reasoning};
-use codex_protocol::ReasoningSummary;
+use codex_model_client::{BearerSource, ModelClient, ModelClientConfig};
 
 use crate::CoreError;
 
@@ -25,17 +24,4 @@ pub(crate) fn build(
     client_config.conversation_id = Some(conversation_id.to_owned());
     client_config.record = record.or_else(|| config.record_model_exchanges.clone());
     Ok(ModelClient::new(client_config)?)
-}
-
-/// Reasoning settings for the request, when the user configured any.
-pub(crate) fn reasoning(config: &Config) -> Option<Reasoning> {
-    if config.model_reasoning_effort.is_none() && config.model_reasoning_summary.is_none() {
-        return None;
-    }
-    Some(Reasoning {
-        effort: config.model_reasoning_effort,
-        summary: config
-            .model_reasoning_summary
-            .filter(|s| *s != ReasoningSummary::None),
-    })
 }

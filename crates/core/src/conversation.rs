@@ -1,11 +1,13 @@
 //! A handle on one running conversation: submit `Op`s, read `Event`s.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use codex_protocol::protocol::{Event, Op, Submission};
 use tokio::sync::{Mutex, mpsc};
 
-use crate::CoreError;
+use crate::session::Session;
+use crate::{CoreError, LimitsStatus};
 
 /// The front end's side of a conversation's queue pair.
 pub struct Conversation {
@@ -13,6 +15,7 @@ pub struct Conversation {
     next_submission: AtomicU64,
     tx_sub: mpsc::Sender<Submission>,
     rx_event: Mutex<mpsc::UnboundedReceiver<Event>>,
+    session: Arc<Session>,
 }
 
 impl Conversation {
@@ -20,13 +23,22 @@ impl Conversation {
         id: String,
         tx_sub: mpsc::Sender<Submission>,
         rx_event: mpsc::UnboundedReceiver<Event>,
+        session: Arc<Session>,
     ) -> Self {
         Self {
             id,
             next_submission: AtomicU64::new(1),
             tx_sub,
             rx_event: Mutex::new(rx_event),
+            session,
         }
+    }
+
+    /// What the conversation has used against its limits (`[limits]`, `--max-turns`,
+    /// `--max-tokens`), as of now: for a front end to show (the TUI's `/limits`). Cheap; no
+    /// round trip through the submission queue.
+    pub fn limits_status(&self) -> LimitsStatus {
+        self.session.limits_status()
     }
 
     /// The conversation (session, thread) id.

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use codex_auth::AuthManager;
 use codex_config::Config;
+use codex_model_client::ModelFamily;
 use codex_protocol::protocol::SessionConfiguredEvent;
 use codex_protocol::rollout::SessionSource;
 use codex_rollout::RolloutRecorder;
@@ -114,6 +115,11 @@ impl ConversationManager {
             Some(target) => target.locate(&config)?,
             None => None,
         };
+        if crate::budget::Budget::new(&config.limits, ModelFamily::of(&config.model)).unpriced() {
+            return Err(CoreError::UnpricedModel {
+                model: config.model,
+            });
+        }
         let config = Arc::new(config);
         let sandbox_exe = locate_sandbox(&config)?;
 
@@ -172,7 +178,12 @@ impl ConversationManager {
         };
         tokio::spawn(submission_loop(Arc::clone(&session), rx_sub));
 
-        let conversation = Arc::new(Conversation::new(conversation_id.clone(), tx_sub, rx_event));
+        let conversation = Arc::new(Conversation::new(
+            conversation_id.clone(),
+            tx_sub,
+            rx_event,
+            Arc::clone(&session),
+        ));
         lock(&self.conversations).insert(conversation_id.clone(), Arc::clone(&conversation));
         Ok(NewConversation {
             conversation_id,

@@ -37,6 +37,15 @@ pub enum CoreError {
         /// What was found instead.
         found: &'static str,
     },
+    /// `limits.max_spend_usd` is set, but the model's prices are unknown (not in the family
+    /// table, no `[limits.prices]`), so the cap could not be kept. Giving prices fixes it.
+    #[error(
+        "limits.max_spend_usd is set, but the prices of model `{model}` are unknown, so spending could not be capped; give them in config.toml as [limits.prices] input = .., cached_input = .., output = .. (US dollars per million tokens), or cap tokens instead with limits.max_tokens"
+    )]
+    UnpricedModel {
+        /// The model.
+        model: String,
+    },
     /// auth.json could not be read or is invalid; the message names the file.
     #[error(transparent)]
     Auth(#[from] codex_auth::AuthError),

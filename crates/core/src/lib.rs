@@ -16,6 +16,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod bootstrap;
+mod budget;
 mod call_guard;
 mod client;
 mod compact;
@@ -33,11 +34,13 @@ mod notify;
 pub mod project_doc;
 mod resume;
 mod session;
+mod shell_snapshot;
 mod submission_loop;
 mod tools;
 pub mod truncate;
 mod turn;
 
+pub use budget::LimitsStatus;
 pub use codex_auth::AuthManager;
 pub use conversation::Conversation;
 pub use conversation_manager::{

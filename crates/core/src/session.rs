@@ -3,11 +3,12 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use codex_config::Config;
 use codex_mcp_client::McpConnectionManager;
-use codex_model_client::ModelClient;
+use codex_model_client::{ModelClient, ModelFamily};
 use codex_protocol::protocol::{Event, EventMsg};
 use codex_protocol::rollout::RolloutItem;
 use codex_protocol::{ResponseItem, ReviewDecision, TokenUsage};
@@ -15,17 +16,31 @@ use codex_rollout::RolloutRecorder;
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
+use crate::budget::{Budget, LimitsStatus};
 use crate::exec::SandboxLaunch;
+use crate::shell_snapshot::ShellSnapshot;
+use crate::tools::spec::ToolChoice;
 
 /// Everything a turn needs, shared by the submission loop and the running task.
 pub(crate) struct Session {
     pub(crate) conversation_id: String,
     pub(crate) config: Arc<Config>,
     pub(crate) client: ModelClient,
+    /// What the model accepts: decides the request's parameters and tools.
+    pub(crate) family: ModelFamily,
+    /// The tools offered, from the family and `[features]`.
+    pub(crate) tool_choice: ToolChoice,
+    /// The spending caps and their prices.
+    budget: Budget,
+    /// Model requests made by the running (or last) turn, for [`Session::limits_status`].
+    turn_requests: AtomicU64,
     pub(crate) base_instructions: String,
     pub(crate) output_schema: Option<serde_json::Value>,
     /// The sandbox helper, when the policy needs one (checked at start-up).
     pub(crate) sandbox_exe: Option<PathBuf>,
+    /// The user's bash login environment, captured in the background (`None` when
+    /// `[features] shell_snapshot = false`).
+    pub(crate) shell_snapshot: Option<Arc<ShellSnapshot>>,
     tx_event: mpsc::UnboundedSender<Event>,
     /// The session's MCP servers (starting in the background).
     pub(crate) mcp: Arc<McpConnectionManager>,
@@ -68,8 +83,26 @@ struct SessionState {
 
 impl Session {
     pub(crate) fn new(init: SessionInit) -> Self {
+        let mut family = *ModelFamily::of(&init.config.model);
+        if let Some(reasoning) = init.config.model_supports_reasoning_summaries {
+            family.reasoning = reasoning;
+        }
+        let shell_snapshot = crate::shell_snapshot::wanted(&init.config).then(|| {
+            ShellSnapshot::start(
+                &init.config.codex_home,
+                &init.conversation_id,
+                &init.config.cwd,
+                command_env(&init.config),
+                sandbox_launch(&init.config, init.sandbox_exe.as_ref()),
+            )
+        });
         Self {
+            shell_snapshot,
             conversation_id: init.conversation_id,
+            tool_choice: ToolChoice::new(&family, &init.config.features),
+            budget: Budget::new(&init.config.limits, &family),
+            turn_requests: AtomicU64::new(0),
+            family,
             config: init.config,
             client: init.client,
             base_instructions: init.base_instructions,
@@ -140,6 +173,12 @@ impl Session {
         }
     }
 
+    /// Input a tool adds for the next request (an image `view_image` read), after the
+    /// outputs of the calls in flight.
+    pub(crate) fn inject_input(&self, items: Vec<ResponseItem>) {
+        lock(&self.state).pending_input.extend(items);
+    }
+
     /// Input that arrived while the task was running, for its next request.
     pub(crate) fn take_pending_input(&self) -> Vec<ResponseItem> {
         std::mem::take(&mut lock(&self.state).pending_input)
@@ -202,6 +241,34 @@ impl Session {
         state.total_usage
     }
 
+    /// Why no further model request may be sent, once the session's usage reached a spending
+    /// cap (`limits.max_tokens`, `limits.max_spend_usd`).
+    pub(crate) fn budget_exhausted(&self) -> Option<String> {
+        self.budget.exhausted(&lock(&self.state).total_usage)
+    }
+
+    /// Counts the running turn's model requests (`n` so far), for [`Self::limits_status`].
+    pub(crate) fn set_turn_requests(&self, n: u64) {
+        self.turn_requests.store(n, Ordering::Relaxed);
+    }
+
+    /// Usage against every limit, for a front end to show.
+    pub(crate) fn limits_status(&self) -> LimitsStatus {
+        let total = lock(&self.state).total_usage;
+        self.budget.status(
+            total,
+            &self.config.limits,
+            self.turn_requests.load(Ordering::Relaxed),
+        )
+    }
+
+    /// The context window reported with usage: config.toml's, else the model family's.
+    pub(crate) fn context_window(&self) -> Option<u64> {
+        self.config
+            .model_context_window
+            .or(self.family.context_window)
+    }
+
     /// Runs `f` with the commands the user approved for the rest of the session.
     pub(crate) fn with_approved_commands<R>(
         &self,
@@ -261,18 +328,34 @@ impl Session {
 
     /// How a command should be confined under the session's policy.
     pub(crate) fn sandbox_launch(&self) -> SandboxLaunch {
-        match &self.sandbox_exe {
-            Some(exe) if !self.config.sandbox_policy.has_full_disk_write_access() => {
-                SandboxLaunch::Linux {
-                    exe: exe.clone(),
-                    policy: self.config.sandbox_policy.clone(),
-                    policy_cwd: self.config.cwd.clone(),
-                    deny_read: self.config.sandbox_deny_read.clone(),
-                }
-            }
-            _ => SandboxLaunch::None,
-        }
+        sandbox_launch(&self.config, self.sandbox_exe.as_ref())
     }
+}
+
+/// How a command is confined under `config`'s policy, given the sandbox helper.
+fn sandbox_launch(config: &Config, sandbox_exe: Option<&PathBuf>) -> SandboxLaunch {
+    match sandbox_exe {
+        Some(exe) if !config.sandbox_policy.has_full_disk_write_access() => SandboxLaunch::Linux {
+            exe: exe.clone(),
+            policy: config.sandbox_policy.clone(),
+            policy_cwd: config.cwd.clone(),
+            deny_read: config.sandbox_deny_read.clone(),
+        },
+        _ => SandboxLaunch::None,
+    }
+}
+
+/// The environment commands get: the agent's own, filtered by `[shell_environment_policy]`.
+pub(crate) fn command_env(config: &Config) -> std::collections::BTreeMap<String, String> {
+    crate::exec_env::create_env(
+        &config.shell_environment_policy,
+        std::env::vars_os().map(|(k, v)| {
+            (
+                k.to_string_lossy().into_owned(),
+                v.to_string_lossy().into_owned(),
+            )
+        }),
+    )
 }
 
 /// Locks a std mutex, recovering the data if a panicking thread poisoned it: every critical

@@ -98,6 +98,7 @@ pub(crate) async fn run_task(
     let (deadline, cancel) = Deadline::start(limits.turn_timeout_ms, &cancel);
     let mut seen_call_ids = sess.call_ids_in_history();
     let mut requests: u64 = 0;
+    sess.set_turn_requests(0);
     // The last answer is read back from the history when the task ends, rather than kept
     // here as a third copy while the task goes on.
     let mut has_agent_message = false;
@@ -113,7 +114,12 @@ pub(crate) async fn run_task(
             limit_end(&sess, &sub_id, LimitCode::MaxTurns, message);
             return;
         }
+        if let Some(message) = sess.budget_exhausted() {
+            limit_end(&sess, &sub_id, LimitCode::BudgetExceeded, message);
+            return;
+        }
         requests += 1;
+        sess.set_turn_requests(requests);
         let (items, usage) = match stream_with_retries(&sess, &sub_id, &cancel, &build_prompt).await
         {
             Ok(done) => done,
@@ -358,7 +364,7 @@ pub(crate) fn record_usage(sess: &Session, sub_id: &str, last: TokenUsage) {
         EventMsg::TokenCount {
             total_token_usage: total,
             last_token_usage: last,
-            model_context_window: sess.config.model_context_window,
+            model_context_window: sess.context_window(),
         },
     );
 }
@@ -370,8 +376,11 @@ fn build_prompt(sess: &Session) -> Prompt {
         tools: tools::all_tools(sess),
         parallel_tool_calls: false,
         output_schema: sess.output_schema.clone(),
-        reasoning: crate::client::reasoning(&sess.config),
-        verbosity: sess.config.model_verbosity,
+        reasoning: sess.family.reasoning(
+            sess.config.model_reasoning_effort,
+            sess.config.model_reasoning_summary,
+        ),
+        verbosity: sess.family.verbosity(sess.config.model_verbosity),
         prompt_cache_key: Some(sess.conversation_id.clone()),
     }
 }

@@ -11,6 +11,9 @@
 //! - Credentials: the provider's `env_key` (an error naming the variable when it is unset),
 //!   else `experimental_bearer_token`, else the caller's [`BearerSource`]; core plugs its
 //!   AuthManager in as an [`AuthProvider`], refreshed once after a 401.
+//! - Model families ([`ModelFamily::of`]): one declarative table of what each kind of model
+//!   accepts (reasoning, verbosity, the `apply_patch` tool's shape, images), its context
+//!   window and prices; unknown models get a conservative row.
 //! - Record and replay: [`ModelClientConfig::record`] appends every exchange to a JSONL
 //!   file (secrets redacted); a provider whose `base_url` is `replay://<file>` serves such
 //!   a file back in order, with no network. Replaying while recording writes the same bytes.
@@ -54,6 +57,7 @@ mod config;
 mod endpoint;
 mod error;
 mod event;
+mod family;
 pub mod ollama;
 mod prompt;
 mod record;
@@ -69,6 +73,7 @@ pub use config::{ModelClientConfig, REPLAY_SCHEME};
 pub use endpoint::{CHATGPT_BASE_URL, OPENAI_BASE_URL_ENV};
 pub use error::ClientError;
 pub use event::{RateLimitSnapshot, RateLimitWindow, ResponseEvent};
+pub use family::{ApplyPatchTool, FAMILIES, ModelFamily, Prices};
 pub use prompt::{Prompt, Reasoning};
 pub use retry::{DEFAULT_RETRY_BASE_DELAY, RetryNotice, backoff, describe_wait};
 pub use sse::SseDecoder;

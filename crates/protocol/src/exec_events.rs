@@ -80,8 +80,8 @@ pub struct Usage {
 pub struct ThreadError {
     /// What went wrong.
     pub message: String,
-    /// Which limit ended the turn (`max_turns`, `turn_timeout`); our addition, absent when
-    /// the turn failed for another reason.
+    /// Which limit ended the turn (`max_turns`, `turn_timeout`, `budget_exceeded`); our
+    /// addition, absent when the turn failed for another reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }

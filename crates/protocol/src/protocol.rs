@@ -85,6 +85,9 @@ pub enum LimitCode {
     MaxTurns,
     /// The turn ran past `limits.turn_timeout_ms` (`--timeout`).
     TurnTimeout,
+    /// The session's usage reached `limits.max_tokens` (`--max-tokens`) or
+    /// `limits.max_spend_usd`; no further model request was sent.
+    BudgetExceeded,
 }
 
 impl LimitCode {
@@ -93,6 +96,7 @@ impl LimitCode {
         match self {
             Self::MaxTurns => "max_turns",
             Self::TurnTimeout => "turn_timeout",
+            Self::BudgetExceeded => "budget_exceeded",
         }
     }
 }

@@ -285,3 +285,123 @@ fn reconnects_are_shown_with_their_reason() {
         assert!(line.contains("the response stream"), "{line}");
     }
 }
+
+/// A model that keeps calling tools, each response reporting `tokens` of usage (half input,
+/// half output).
+fn endless_costly_calls(env: &Env, n: usize, tokens: u64) {
+    for i in 0..n {
+        env.server.push(MockResponse::sse(&[
+            shell_call(&format!("c{i}"), "true"),
+            codex_test_support::responses::ev_completed_with_usage(
+                &format!("r{i}"),
+                tokens / 2,
+                0,
+                tokens / 2,
+                0,
+            ),
+        ]));
+    }
+}
+
+#[test]
+fn the_token_cap_stops_the_run_before_the_request_past_it() {
+    let env = Env::new();
+    endless_costly_calls(&env, 10, 100);
+    let out = env
+        .exec()
+        .args(["--json", "--max-tokens", "250", "loop"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    // 100, 200, 300 tokens after each response: the fourth request is never sent.
+    assert_eq!(
+        env.server.request_count(),
+        3,
+        "nothing is sent past the cap"
+    );
+    let lines = json_lines(&out.stdout);
+    let n = lines.len();
+    assert_eq!(lines[n - 2]["type"], "error", "{lines:?}");
+    assert_eq!(lines[n - 1]["type"], "turn.failed", "{lines:?}");
+    let error = &lines[n - 1]["error"];
+    assert_eq!(error["code"], "budget_exceeded", "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("used 300 tokens, reaching its cap of 250 (limits.max_tokens; --max-tokens)"),
+        "{error}"
+    );
+}
+
+#[test]
+fn the_dollar_cap_prices_the_model_from_the_family_table_or_config() {
+    // gpt-5 output costs $10 per million: 2,000 output tokens are $0.02 per response.
+    let env = Env::new();
+    endless_costly_calls(&env, 10, 4_000);
+    let out = env
+        .exec()
+        .args(["-m", "gpt-5", "-c", "limits.max_spend_usd=0.05", "loop"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert_eq!(env.server.request_count(), 3, "{stderr}");
+    assert!(
+        stderr.contains("reaching its cap of $0.0500 (limits.max_spend_usd)"),
+        "{stderr}"
+    );
+
+    // Prices in config.toml win over the table: at $1,000 per million the first response
+    // already used the budget.
+    let env = Env::new();
+    endless_costly_calls(&env, 10, 4_000);
+    env.home.append_config(
+        "[limits]\nmax_spend_usd = 0.05\n[limits.prices]\ninput = 1000.0\noutput = 1000.0\n",
+    );
+    let out = env.exec().args(["-m", "gpt-5", "loop"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert_eq!(env.server.request_count(), 1);
+
+    // A dollar cap on a model without prices cannot be kept: refused before any request.
+    let env = Env::new();
+    let out = env
+        .exec()
+        .args(["-c", "limits.max_spend_usd=1", "loop"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("prices of model `mock-model` are unknown"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("[limits.prices]"), "{stderr}");
+    assert_eq!(env.server.request_count(), 0);
+}
+
+#[test]
+fn help_documents_the_exit_status_contract() {
+    let env = Env::new();
+    let out = env.exec().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    let contract = help
+        .split_once("Exit status:")
+        .unwrap_or_else(|| panic!("no exit status section: {help}"))
+        .1;
+    for line in [
+        "0    the turn completed",
+        "1    the turn failed",
+        "2    usage error",
+        "3    a turn limit ended the turn",
+        "4    a spending cap was reached",
+        "130  interrupted with Ctrl-C",
+    ] {
+        assert!(contract.contains(line), "missing `{line}`: {contract}");
+    }
+    // And 2 is what a usage error really exits with.
+    let out = env.exec().arg("--no-such-flag").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -1,6 +1,7 @@
 mod basic;
 mod config_compat;
 mod diagnostics;
+mod families;
 mod harness;
 mod hostile;
 mod json;
@@ -14,3 +15,4 @@ mod policies;
 mod schema;
 mod sessions;
 mod shell;
+mod shell_snapshot;

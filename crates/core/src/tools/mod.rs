@@ -6,6 +6,7 @@ mod mcp;
 mod plan;
 mod shell;
 pub(crate) mod spec;
+mod view_image;
 
 use codex_protocol::ResponseItem;
 use codex_protocol::models::LocalShellAction;
@@ -16,7 +17,7 @@ use crate::session::Session;
 /// Every tool offered in the next request: the built-in ones, then the MCP tools of the
 /// servers ready now.
 pub(crate) fn all_tools(sess: &Session) -> Vec<serde_json::Value> {
-    let mut tools = spec::all_tools();
+    let mut tools = spec::all_tools(sess.tool_choice);
     tools.extend(mcp::specs(sess));
     tools
 }
@@ -57,6 +58,12 @@ pub(crate) async fn handle_call(
                     }
                 }
                 spec::UPDATE_PLAN => plan::handle(sess, sub_id, arguments),
+                spec::VIEW_IMAGE if sess.tool_choice.view_image => {
+                    match serde_json::from_str::<view_image::ViewImageArgs>(arguments) {
+                        Ok(args) => view_image::handle(sess, &args),
+                        Err(e) => bad_arguments(name, &e),
+                    }
+                }
                 other => mcp::handle(sess, sub_id, call_id, other, arguments, cancel)
                     .await
                     .unwrap_or_else(|| format!("unsupported call: {other}")),

@@ -211,17 +211,23 @@ async fn run_reported(
     cancel: &CancellationToken,
 ) -> Result<ExecOutput, exec::ExecError> {
     report.begin();
-    let env = crate::exec_env::create_env(
-        &report.sess.config.shell_environment_policy,
-        std::env::vars_os().map(|(k, v)| {
-            (
-                k.to_string_lossy().into_owned(),
-                v.to_string_lossy().into_owned(),
-            )
-        }),
-    );
+    let mut env = crate::session::command_env(&report.sess.config);
+    let mut command = report.command.to_vec();
+    // `bash -lc` runs against the session's snapshot of the login environment instead of
+    // reading the profile again; without one it runs as sent.
+    if let Some(snapshot) = &report.sess.shell_snapshot
+        && crate::shell_snapshot::is_bash_login(&command)
+        && let Some(path) = tokio::select! {
+            path = snapshot.ready(crate::shell_snapshot::READY_WAIT) => path,
+            () = cancel.cancelled() => None,
+        }
+        && let Some((argv, (key, value))) = crate::shell_snapshot::rewrite(&command, path)
+    {
+        command = argv;
+        env.insert(key, value);
+    }
     let params = ExecParams {
-        command: report.command.to_vec(),
+        command,
         cwd: report.cwd.to_owned(),
         timeout,
         env,
