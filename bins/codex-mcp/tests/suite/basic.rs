@@ -209,7 +209,7 @@ fn call_options_and_startup_flags_reach_the_model_request() {
     let env = Env::new();
     answer(&env, "r1", "ok");
     let mut cmd = env.command();
-    cmd.args(["-c", "model=from-flag"]);
+    cmd.args(["-c", "model=gpt-5-from-flag"]);
     let mut mcp = super::harness::Raw::spawn(cmd);
     mcp.initialize(false);
     let (_, result) = mcp.call(
@@ -220,7 +220,7 @@ fn call_options_and_startup_flags_reach_the_model_request() {
     );
     assert_eq!(result["result"]["isError"], false, "{result:#}");
     let body = env.server.single_request().body_json();
-    assert_eq!(body["model"], "from-flag");
+    assert_eq!(body["model"], "gpt-5-from-flag");
     assert_eq!(body["reasoning"]["effort"], "low", "{body}");
     assert!(body.to_string().contains("be terse"), "{body}");
 }
