@@ -1,7 +1,7 @@
 //! A handle on one running conversation: submit `Op`s, read `Event`s.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
 
 use codex_protocol::protocol::{Event, Op, Submission};
 use tokio::sync::{Mutex, mpsc};
@@ -15,7 +15,9 @@ pub struct Conversation {
     next_submission: AtomicU64,
     tx_sub: mpsc::Sender<Submission>,
     rx_event: Mutex<mpsc::UnboundedReceiver<Event>>,
-    session: Arc<Session>,
+    /// Read-only look at the session for [`Conversation::limits_status`]; weak, so that a
+    /// handle kept after shutdown does not keep the session's servers and files alive.
+    session: Weak<Session>,
 }
 
 impl Conversation {
@@ -23,22 +25,24 @@ impl Conversation {
         id: String,
         tx_sub: mpsc::Sender<Submission>,
         rx_event: mpsc::UnboundedReceiver<Event>,
-        session: Arc<Session>,
+        session: &Arc<Session>,
     ) -> Self {
         Self {
             id,
             next_submission: AtomicU64::new(1),
             tx_sub,
             rx_event: Mutex::new(rx_event),
-            session,
+            session: Arc::downgrade(session),
         }
     }
 
     /// What the conversation has used against its limits (`[limits]`, `--max-turns`,
     /// `--max-tokens`), as of now: for a front end to show (the TUI's `/limits`). Cheap; no
-    /// round trip through the submission queue.
-    pub fn limits_status(&self) -> LimitsStatus {
-        self.session.limits_status()
+    /// round trip through the submission queue. `None` once the conversation has shut down.
+    pub fn limits_status(&self) -> Option<LimitsStatus> {
+        self.session
+            .upgrade()
+            .map(|session| session.limits_status())
     }
 
     /// The conversation (session, thread) id.

@@ -182,7 +182,7 @@ impl ConversationManager {
             conversation_id.clone(),
             tx_sub,
             rx_event,
-            Arc::clone(&session),
+            &session,
         ));
         lock(&self.conversations).insert(conversation_id.clone(), Arc::clone(&conversation));
         Ok(NewConversation {
