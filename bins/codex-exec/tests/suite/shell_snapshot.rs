@@ -1,6 +1,7 @@
 //! `bash -lc` commands run against a snapshot of the login environment taken once per session:
 //! the profile's variables, aliases and functions are there, the profile is not read again,
-//! and a profile that cannot be snapshotted leaves commands to the plain login shell.
+//! and a profile that cannot be snapshotted (or a snapshot not ready yet) leaves commands to
+//! the plain login shell.
 
 use codex_test_support::MockResponse;
 use codex_test_support::responses::{ev_assistant_message, ev_completed, ev_function_call};
@@ -37,6 +38,13 @@ fn the_profile_is_read_once_and_its_variables_aliases_and_functions_are_honoured
         runs.display()
     ));
     env.server.push(MockResponse::sse(&[
+        // Not a login shell: gives the snapshot, taken in the background, time to be ready
+        // (a login call before that would read the profile itself).
+        ev_function_call(
+            "c0",
+            "shell",
+            &json!({"command": ["sleep", "2"]}).to_string(),
+        ),
         bash_lc("c1", "greet"),
         bash_lc("c2", "twice ab; echo $PLAIN"),
         bash_lc("c3", "bash -c 'echo child:${GREETING}:${BASH_ENV:-unset}'"),

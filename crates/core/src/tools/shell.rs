@@ -214,13 +214,10 @@ async fn run_reported(
     let mut env = crate::session::command_env(&report.sess.config);
     let mut command = report.command.to_vec();
     // `bash -lc` runs against the session's snapshot of the login environment instead of
-    // reading the profile again; without one it runs as sent.
+    // reading the profile again; without one (failed, or not taken yet) it runs as sent.
     if let Some(snapshot) = &report.sess.shell_snapshot
         && crate::shell_snapshot::is_bash_login(&command)
-        && let Some(path) = tokio::select! {
-            path = snapshot.ready(crate::shell_snapshot::READY_WAIT) => path,
-            () = cancel.cancelled() => None,
-        }
+        && let Some(path) = snapshot.ready()
         && let Some((argv, (key, value))) = crate::shell_snapshot::rewrite(&command, path)
     {
         command = argv;
