@@ -93,7 +93,10 @@ impl Session {
                 &init.conversation_id,
                 &init.config.cwd,
                 command_env(&init.config),
-                sandbox_launch(&init.config, init.sandbox_exe.as_ref()),
+                crate::shell_snapshot::capture_launch(sandbox_launch(
+                    &init.config,
+                    init.sandbox_exe.as_ref(),
+                )),
             )
         });
         Self {

@@ -4,9 +4,9 @@
 //!
 //! At session start a background task runs `bash -lc` with a script that prints, after a
 //! marker, what the profile left behind: variables (`declare -p`, read-only and per-process
-//! ones left out), functions, `set -o` and `shopt` options, and aliases. It runs exactly as a
-//! command would (same environment, under the session's sandbox policy), so the snapshot holds
-//! nothing a command could not have seen. The output is written by the agent to
+//! ones left out), functions, `set -o` and `shopt` options, and aliases. It runs as a command
+//! would (same environment, under the sandbox helper), read-only, so the snapshot holds
+//! nothing a command could not have seen and the profile writes nothing. The output is written by the agent to
 //! `$CODEX_HOME/shell_snapshots/<session>.sh`, created new with mode 0600 (a profile may
 //! export secrets), and removed when the session ends.
 //!
@@ -48,6 +48,26 @@ pub(crate) fn wanted(config: &codex_config::Config) -> bool {
             .sandbox_deny_read
             .iter()
             .any(|denied| dir.starts_with(denied))
+}
+
+/// How the capture is confined: as commands are, but read-only. The profile has nothing to
+/// write, and a capture cut short when the session ends (the agent kills it) must not leave
+/// behind what a writable sandbox sets up in its roots.
+pub(crate) fn capture_launch(launch: SandboxLaunch) -> SandboxLaunch {
+    match launch {
+        SandboxLaunch::Linux {
+            exe,
+            policy_cwd,
+            deny_read,
+            ..
+        } => SandboxLaunch::Linux {
+            exe,
+            policy: codex_protocol::SandboxPolicy::ReadOnly,
+            policy_cwd,
+            deny_read,
+        },
+        SandboxLaunch::None => SandboxLaunch::None,
+    }
 }
 
 /// Where a capture stands.
