@@ -450,7 +450,7 @@ fn send_user_turn_with_other_settings_continues_the_history_on_them() {
         "sendUserTurn",
         &json!({"conversationId": conversation, "items": [text("two")], "cwd": env.ws(),
             "approvalPolicy": "never", "sandboxPolicy": {"mode": "read-only"},
-            "model": "other-model", "effort": "high", "summary": "concise"}),
+            "model": "gpt-5-other-model", "effort": "high", "summary": "concise"}),
     );
     assert_eq!(result(&sent), &json!({}));
     let (after, done) = mcp.until(|m| m["method"] == "codex/event/task_complete");
@@ -461,7 +461,7 @@ fn send_user_turn_with_other_settings_continues_the_history_on_them() {
         .iter()
         .find(|m| m["method"] == "codex/event/session_configured")
         .unwrap_or_else(|| panic!("no session_configured in {events:#?}"));
-    assert_eq!(configured["params"]["msg"]["model"], "other-model");
+    assert_eq!(configured["params"]["msg"]["model"], "gpt-5-other-model");
     assert_eq!(configured["params"]["msg"]["approval_policy"], "never");
     assert_eq!(
         configured["params"]["msg"]["session_id"],
@@ -470,7 +470,7 @@ fn send_user_turn_with_other_settings_continues_the_history_on_them() {
 
     let requests = env.server.wait_for_requests(2, Duration::from_secs(10));
     let body = requests[1].body_json();
-    assert_eq!(body["model"], "other-model");
+    assert_eq!(body["model"], "gpt-5-other-model");
     assert_eq!(body["reasoning"]["effort"], "high", "{body:#}");
     let texts = requests[1].message_input_texts("user");
     assert!(texts.iter().any(|t| t == "one"), "{texts:?}");
