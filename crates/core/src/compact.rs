@@ -37,8 +37,11 @@ pub(crate) async fn run_compact(sess: Arc<Session>, sub_id: String, cancel: Canc
             tools: Vec::new(),
             parallel_tool_calls: false,
             output_schema: None,
-            reasoning: crate::client::reasoning(&sess.config),
-            verbosity: sess.config.model_verbosity,
+            reasoning: sess.family.reasoning(
+                sess.config.model_reasoning_effort,
+                sess.config.model_reasoning_summary,
+            ),
+            verbosity: sess.family.verbosity(sess.config.model_verbosity),
             prompt_cache_key: Some(sess.conversation_id.clone()),
         }
     };
