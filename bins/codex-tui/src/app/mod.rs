@@ -59,6 +59,8 @@ pub(crate) enum Command {
     Notify(String),
     /// `/new`: shut this conversation down and start a fresh one.
     NewConversation,
+    /// `/limits`: read core's count of this conversation's usage, then show the card.
+    ShowLimits,
     /// `/model`, `/approvals`: continue the session on changed settings.
     Reconfigure(crate::slash::settings::SettingsChange),
     /// `/status`: gather the facts (config, login, AGENTS.md files) off the UI task.

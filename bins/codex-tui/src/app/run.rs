@@ -178,6 +178,7 @@ pub(crate) async fn run_chat(
                             let _ = ui_tx.send(UiEvent::Status(Box::new(info)));
                         });
                     }
+                    Command::ShowLimits => app.show_limits(conversation.limits_status().as_ref()),
                     Command::ShowDiff => {
                         let cwd = config.cwd.clone();
                         let ui_tx = ui_tx.clone();

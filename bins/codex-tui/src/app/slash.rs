@@ -94,6 +94,18 @@ impl App {
         self.extras.settings = Some(settings);
     }
 
+    /// The `/limits` card, with core's count of the conversation's usage (`budget`).
+    pub(crate) fn show_limits(&mut self, budget: Option<&codex_core::LimitsStatus>) {
+        let limits = self
+            .extras
+            .settings
+            .as_ref()
+            .map(|s| s.limits.clone())
+            .unwrap_or_default();
+        let card = limits_card(&limits, &self.extras.tracker, budget, self.extras.width);
+        self.push_cell(card);
+    }
+
     /// The session's settings changed (`/model`, `/approvals`).
     pub(crate) fn settings_changed(&mut self, settings: SessionSettings, note: &str) {
         self.extras.settings = Some(settings);
@@ -219,16 +231,7 @@ impl App {
                 }
             }
             SlashAction::ShowStatus => self.commands.push(Command::ShowStatus),
-            SlashAction::ShowLimits => {
-                let limits = self
-                    .extras
-                    .settings
-                    .as_ref()
-                    .map(|s| s.limits.clone())
-                    .unwrap_or_default();
-                let card = limits_card(&limits, &self.extras.tracker, self.extras.width);
-                self.push_cell(card);
-            }
+            SlashAction::ShowLimits => self.commands.push(Command::ShowLimits),
             SlashAction::ShowDiff => self.commands.push(Command::ShowDiff),
             SlashAction::SendPrompt(prompt) => self.send_message(prompt),
             SlashAction::Compact => self.submit(Op::Compact),

@@ -1,24 +1,30 @@
 //! `/limits`: the bounds core enforces on this run (`[limits]` in config.toml, `--max-turns`,
-//! `--timeout`) and how much of each the current turn has used.
-//!
-//! Core bounds turns (model requests per turn, wall-clock time per turn) and single tool
-//! calls; it has no token or spending budget, so those rows say so and show what was used.
+//! `--timeout`, `--max-tokens`, `max_spend_usd`) and how much of each is used: the turn's
+//! requests and time from the events, the token and spending caps from core's own count
+//! ([`LimitsStatus`], the numbers it checks before every request).
 
 use std::time::Duration;
 
 use codex_config::Limits;
+use codex_core::LimitsStatus;
 use ratatui::style::Style;
 use ratatui::text::Line;
 
 use super::card::{self, Row};
 use super::usage::{UsageTracker, thousands};
 
-/// The `/limits` card for a terminal `width` columns wide.
-pub fn limits_card(limits: &Limits, usage: &UsageTracker, width: u16) -> Vec<Line<'static>> {
-    card::render(&limits_rows(limits, usage), width)
+/// The `/limits` card for a terminal `width` columns wide. `budget` is core's count (absent
+/// once the conversation has shut down).
+pub fn limits_card(
+    limits: &Limits,
+    usage: &UsageTracker,
+    budget: Option<&LimitsStatus>,
+    width: u16,
+) -> Vec<Line<'static>> {
+    card::render(&limits_rows(limits, usage, budget), width)
 }
 
-fn limits_rows(limits: &Limits, usage: &UsageTracker) -> Vec<Row> {
+fn limits_rows(limits: &Limits, usage: &UsageTracker, budget: Option<&LimitsStatus>) -> Vec<Row> {
     let which_turn = if usage.turn_running() {
         "this turn"
     } else if usage.turns > 0 {
@@ -87,20 +93,38 @@ fn limits_rows(limits: &Limits, usage: &UsageTracker) -> Vec<Row> {
             bytes(limits.max_tool_argument_bytes as u64)
         ),
     ));
-    rows.push(Row::field(
+    let tokens_used = budget.map_or_else(|| usage.total.input_plus_output(), |b| b.tokens_used);
+    let max_tokens = budget.and_then(|b| b.max_tokens);
+    rows.push(Row::styled(
         "Tokens",
-        format!(
-            "{} used in this conversation; no token limit",
-            thousands(usage.total.input_plus_output())
-        ),
+        match max_tokens {
+            Some(max) => format!(
+                "{} of {} in this conversation",
+                thousands(tokens_used),
+                thousands(max)
+            ),
+            None => format!(
+                "{} used in this conversation; no token limit",
+                thousands(tokens_used)
+            ),
+        },
+        max_tokens.map_or_else(Style::new, |max| near(tokens_used, max)),
     ));
+    let spent = budget.and_then(|b| b.spent_usd);
+    let max_spend = budget.and_then(|b| b.max_spend_usd);
     rows.push(Row::field(
         "Spending",
-        "no spending limit; cost is not tracked",
+        match (spent, max_spend) {
+            (Some(spent), Some(max)) => format!("${spent:.2} of ${max:.2}"),
+            (Some(spent), None) => format!("${spent:.2} so far; no spending limit"),
+            (None, _) => "no spending limit; this model's prices are unknown".to_owned(),
+        },
     ));
     rows.push(Row::Blank);
     rows.push(Row::Note(
-        "Set these under [limits] in config.toml, or with --max-turns and --timeout.".to_owned(),
+        "Set these under [limits] in config.toml (max_tokens, max_spend_usd, ...), or with \
+         --max-turns, --max-tokens and --timeout."
+            .to_owned(),
     ));
     rows
 }
@@ -150,7 +174,7 @@ mod tests {
         let limits = Limits::default();
         insta::assert_snapshot!(
             "limits_fresh_80",
-            plain(&limits_card(&limits, &UsageTracker::default(), 80))
+            plain(&limits_card(&limits, &UsageTracker::default(), None, 80))
         );
     }
 
@@ -174,7 +198,7 @@ mod tests {
                 model_context_window: None,
             });
         }
-        let lines = limits_card(&limits, &usage, 60);
+        let lines = limits_card(&limits, &usage, None, 60);
         let text = plain(&lines);
         assert!(text.contains("3 of 3 in this turn"), "{text}");
         assert!(text.contains("5,250 used"), "{text}");
@@ -192,6 +216,49 @@ mod tests {
                 .any(|s| s.style.fg == Some(ratatui::style::Color::Red)),
             "a limit nearly reached stands out"
         );
+    }
+
+    #[test]
+    fn token_and_spending_caps_come_from_core() {
+        let budget = LimitsStatus {
+            turn_requests: 1,
+            max_turns: 200,
+            turn_timeout_ms: None,
+            usage: TokenUsage::default(),
+            tokens_used: 95_000,
+            max_tokens: Some(100_000),
+            spent_usd: Some(1.234),
+            max_spend_usd: Some(5.0),
+            prices: None,
+        };
+        let lines = limits_card(
+            &Limits::default(),
+            &UsageTracker::default(),
+            Some(&budget),
+            80,
+        );
+        let text = plain(&lines);
+        assert!(
+            text.contains("95,000 of 100,000 in this conversation"),
+            "{text}"
+        );
+        assert!(text.contains("$1.23 of $5.00"), "{text}");
+        let unpriced = LimitsStatus {
+            spent_usd: None,
+            max_tokens: None,
+            ..budget
+        };
+        let text = plain(&limits_card(
+            &Limits::default(),
+            &UsageTracker::default(),
+            Some(&unpriced),
+            80,
+        ));
+        assert!(
+            text.contains("95,000 used in this conversation; no token limit"),
+            "{text}"
+        );
+        assert!(text.contains("prices are unknown"), "{text}");
     }
 
     #[test]
