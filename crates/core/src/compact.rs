@@ -11,12 +11,12 @@ use std::sync::Arc;
 
 use codex_model_client::Prompt;
 use codex_protocol::ResponseItem;
-use codex_protocol::protocol::EventMsg;
+use codex_protocol::protocol::{EventMsg, LimitCode};
 use codex_protocol::rollout::{CompactedItem, RolloutItem};
 use tokio_util::sync::CancellationToken;
 
 use crate::session::Session;
-use crate::turn::{TurnError, interrupted_end, record_usage, stream_with_retries};
+use crate::turn::{TurnError, interrupted_end, limit_end, record_usage, stream_with_retries};
 
 /// The request appended to the history for the summary.
 const SUMMARIZATION_PROMPT: &str = include_str!("compact_prompt.md");
@@ -28,6 +28,11 @@ const KEPT_USER_CHARS: usize = 80_000;
 /// Runs one compaction as a task of its own and reports it with events.
 pub(crate) async fn run_compact(sess: Arc<Session>, sub_id: String, cancel: CancellationToken) {
     sess.send_event(&sub_id, EventMsg::TaskStarted);
+    // The summary is a model request like any other: the spending caps hold for it too.
+    if let Some(message) = sess.budget_exhausted() {
+        limit_end(&sess, &sub_id, LimitCode::BudgetExceeded, message);
+        return;
+    }
     let make_prompt = |sess: &Session| {
         let mut input = sess.prompt_input();
         input.push(ResponseItem::user_text(SUMMARIZATION_PROMPT.to_owned()));

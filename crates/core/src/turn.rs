@@ -237,7 +237,7 @@ fn stopped_end(sess: &Session, sub_id: &str, deadline: &Deadline) {
 }
 
 /// Ends the task because a configured limit was reached.
-fn limit_end(sess: &Session, sub_id: &str, code: LimitCode, message: String) {
+pub(crate) fn limit_end(sess: &Session, sub_id: &str, code: LimitCode, message: String) {
     sess.end_task();
     sess.flush();
     sess.send_event(

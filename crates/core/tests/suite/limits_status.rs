@@ -65,4 +65,14 @@ async fn limits_status_reports_usage_and_the_cap_stops_the_next_turn() {
         Some(LimitCode::BudgetExceeded)
     );
     assert_eq!(server.request_count(), 1);
+    // Nor does compacting: the summary is a model request too.
+    conversation
+        .submit(codex_protocol::protocol::Op::Compact)
+        .await
+        .unwrap();
+    assert_eq!(
+        next(conversation.clone()).await,
+        Some(LimitCode::BudgetExceeded)
+    );
+    assert_eq!(server.request_count(), 1);
 }
