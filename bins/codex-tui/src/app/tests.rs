@@ -428,6 +428,10 @@ fn a_typed_command_line_runs_and_other_text_is_sent_and_recalled() {
     }
     // Esc closes the popup; Enter then submits the line, which still names a command.
     h.key(KeyCode::Esc).key(KeyCode::Enter);
+    // The loop reads core's count, then has the card drawn.
+    assert_eq!(h.app.take_commands(), [Command::ShowLimits]);
+    h.app.show_limits(None);
+    h.draw();
     assert!(h.text().contains("Limits of this run"), "{}", h.text());
     for c in "hello".chars() {
         h.key(KeyCode::Char(c));

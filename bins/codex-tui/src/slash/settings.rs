@@ -177,7 +177,7 @@ mod tests {
         finish_turn(&first.conversation).await;
 
         let change = SettingsChange::Model(ModelChoice {
-            model: "other-model".to_owned(),
+            model: "gpt-5".to_owned(),
             effort: ReasoningEffort::Low,
         });
         change.apply(&mut config).unwrap();
@@ -185,13 +185,13 @@ mod tests {
         let second = continue_with(&manager, config, rollout).unwrap();
         first.conversation.submit(Op::Shutdown).await.unwrap();
         assert_eq!(second.conversation_id, first.conversation_id);
-        assert_eq!(second.session_configured.model, "other-model");
+        assert_eq!(second.session_configured.model, "gpt-5");
         second.conversation.submit(say("after")).await.unwrap();
         finish_turn(&second.conversation).await;
 
         let requests = server.requests();
         let body = requests[1].body_json();
-        assert_eq!(body["model"], "other-model");
+        assert_eq!(body["model"], "gpt-5");
         assert_eq!(body["reasoning"]["effort"], "low");
         let said = requests[1].message_input_texts("user");
         assert!(said.iter().any(|t| t == "before"), "{said:?}");

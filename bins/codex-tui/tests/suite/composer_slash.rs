@@ -67,18 +67,16 @@ fn model_choice_applies_to_the_next_turn() {
     let env = Env::new();
     env.server
         .push(MockResponse::sse_body(sse_assistant_turn("r1", "answered")));
-    let term = env.start(&[], 100, 40);
+    // A reasoning model: unknown ones (the mock's own name) are sent no reasoning settings.
+    let term = env.start(&["-m", "gpt-5"], 100, 40);
     term.send_text("/model");
     term.send_keys(&["Enter"]);
     term.wait_for("Choose a model", WAIT);
     // The current model first, then its efforts: the third is `high`.
     term.send_keys(&["Enter"]);
-    term.wait_for("Reasoning effort for mock-model", WAIT);
+    term.wait_for("Reasoning effort for gpt-5", WAIT);
     term.send_keys(&["3"]);
-    term.wait_for(
-        "Model changed to mock-model with high reasoning effort",
-        WAIT,
-    );
+    term.wait_for("Model changed to gpt-5 with high reasoning effort", WAIT);
     term.send_text("go on");
     term.send_keys(&["Enter"]);
     term.wait_for("answered", WAIT);
