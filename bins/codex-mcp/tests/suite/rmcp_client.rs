@@ -104,10 +104,19 @@ async fn a_call_with_an_approval_accepted_by_the_rmcp_client() {
     let elicitations = recorder.elicitations.lock().unwrap().clone();
     assert_eq!(elicitations.len(), 1);
     assert!(elicitations[0].contains("touch marker"), "{elicitations:?}");
-    // Every event was delivered before the result, the first being the session's.
+    // Every event was delivered before the result. The server sends the session's first, but
+    // the client may hand notifications to its handler in another order, so only their
+    // presence is asserted here (the order on the wire is checked over raw stdio elsewhere).
     let events = recorder.events.lock().unwrap().clone();
-    assert_eq!(events[0]["msg"]["type"], "session_configured");
-    assert_eq!(events.last().unwrap()["msg"]["type"], "task_complete");
-    assert_eq!(events[0]["msg"]["session_id"], structured["threadId"]);
+    let kind = |e: &serde_json::Value| e["msg"]["type"].as_str().unwrap_or_default().to_owned();
+    let configured = events
+        .iter()
+        .find(|e| kind(e) == "session_configured")
+        .unwrap_or_else(|| panic!("no session_configured among {events:?}"));
+    assert!(
+        events.iter().any(|e| kind(e) == "task_complete"),
+        "{events:?}"
+    );
+    assert_eq!(configured["msg"]["session_id"], structured["threadId"]);
     client.cancel().await.unwrap();
 }
