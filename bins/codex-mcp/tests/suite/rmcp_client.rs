@@ -108,7 +108,7 @@ async fn a_call_with_an_approval_accepted_by_the_rmcp_client() {
     // the client may hand notifications to its handler in another order, so only their
     // presence is asserted here (the order on the wire is checked over raw stdio elsewhere).
     let events = recorder.events.lock().unwrap().clone();
-    let kind = |e: &serde_json::Value| e["msg"]["type"].as_str().unwrap_or_default().to_owned();
+    let kind = |e: &Value| e["msg"]["type"].as_str().unwrap_or_default().to_owned();
     let configured = events
         .iter()
         .find(|e| kind(e) == "session_configured")
