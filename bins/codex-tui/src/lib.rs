@@ -107,9 +107,11 @@ pub fn run(cli: &TuiCli) -> anyhow::Result<ExitCode> {
         };
         chat(start).await
     });
-    // A terminal query still waiting for an answer (a blocking task) must not keep the
-    // process alive after the chat ended.
-    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    // The chat has already waited for its conversation to shut down (the session file is
+    // flushed). Nothing left on the runtime may keep the process alive: not a terminal query
+    // waiting for an answer (a blocking task), nor a task stuck in a poll, which even
+    // `shutdown_timeout` waits for (seen as a process alive 30 s after the summary).
+    runtime.shutdown_background();
     result
 }
 
