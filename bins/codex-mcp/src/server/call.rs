@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use super::approval::{self, Ask};
+use super::state::ReaderGuard;
 use super::transport::request_id_json;
 
 /// What a call needs to talk back to its client.
@@ -71,9 +72,15 @@ impl CallContext {
 
 /// Runs one turn of `conversation` on `prompt` and returns the tool result. `sequence` counts
 /// the events already forwarded for this call (the session-configured event).
+///
+/// `claim` marks the conversation as read by this call. It is released before the turn's last
+/// event goes out: a client that answers `task_complete` or `turn_aborted` with a
+/// `codex-reply` at once must find the session free, not busy with a call that is only
+/// sending its result.
 pub(crate) async fn run_turn(
     cx: &CallContext,
     conversation: &Conversation,
+    claim: ReaderGuard,
     prompt: String,
     mut sequence: u32,
 ) -> CallToolResult {
@@ -87,6 +94,7 @@ pub(crate) async fn run_turn(
         Ok(id) => id,
         Err(error) => return error_result(format!("the session {thread_id} ended: {error}")),
     };
+    let mut claim = Some(claim);
     let mut notes: Vec<String> = Vec::new();
     let mut interrupted = false;
     loop {
@@ -108,6 +116,12 @@ pub(crate) async fn run_turn(
         if !event.id.is_empty() && event.id != submission {
             tracing::debug!(id = %event.id, "dropping an event of an earlier submission");
             continue;
+        }
+        if matches!(
+            event.msg,
+            EventMsg::TaskComplete { .. } | EventMsg::TurnAborted { .. } | EventMsg::Error { .. }
+        ) {
+            drop(claim.take());
         }
         sequence += 1;
         cx.forward(&thread_id, &event, sequence).await;

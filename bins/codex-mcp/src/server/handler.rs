@@ -57,7 +57,7 @@ impl CodexServer {
             }
         };
         self.shared.remember(&new.session_configured);
-        let Ok(_guard) = self.shared.claim(&new.conversation_id, Reader::ToolCall) else {
+        let Ok(claim) = self.shared.claim(&new.conversation_id, Reader::ToolCall) else {
             return error_result(format!("session {} is busy", new.conversation_id));
         };
         let configured = Event {
@@ -65,7 +65,7 @@ impl CodexServer {
             msg: EventMsg::SessionConfigured(new.session_configured),
         };
         cx.forward(&new.conversation_id, &configured, 0).await;
-        run_turn(&cx, &new.conversation, args.prompt, 0).await
+        run_turn(&cx, &new.conversation, claim, args.prompt, 0).await
     }
 
     async fn reply(&self, args: ReplyArgs, cx: CallContext) -> rmcp::model::CallToolResult {
@@ -73,7 +73,7 @@ impl CodexServer {
             Ok(id) => id.to_owned(),
             Err(message) => return error_result(message),
         };
-        let _guard = match self.shared.claim(&thread_id, Reader::ToolCall) {
+        let claim = match self.shared.claim(&thread_id, Reader::ToolCall) {
             Ok(guard) => guard,
             Err(Reader::ToolCall) => {
                 return error_result(format!(
@@ -99,7 +99,7 @@ impl CodexServer {
             }
             Err(message) => return error_result(message),
         };
-        run_turn(&cx, &conversation, args.prompt, 0).await
+        run_turn(&cx, &conversation, claim, args.prompt, 0).await
     }
 }
 
