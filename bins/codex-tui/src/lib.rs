@@ -108,9 +108,8 @@ pub fn run(cli: &TuiCli) -> anyhow::Result<ExitCode> {
         chat(start).await
     });
     // The chat has already waited for its conversation to shut down (the session file is
-    // flushed). Nothing left on the runtime may keep the process alive: not a terminal query
-    // waiting for an answer (a blocking task), nor a task stuck in a poll, which even
-    // `shutdown_timeout` waits for (seen as a process alive 30 s after the summary).
+    // flushed). Nothing left on the runtime may delay the exit: not a terminal query still
+    // waiting for an answer (a blocking task), nor any task that has not noticed the end.
     runtime.shutdown_background();
     result
 }

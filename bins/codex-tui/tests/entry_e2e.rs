@@ -271,10 +271,7 @@ fn logout_deletes_auth_json_and_exits() {
     term.wait_for(COMPOSER, WAIT);
     term.send_text("/logout");
     term.send_keys(&["Enter"]);
-    // Not the process's exit (codex-tui sometimes stays alive after the chat ends, an open
-    // bug of issue 16): the chat leaving the screen.
-    term.wait_for("Logged out", WAIT);
-    wait_until_the_chat_is_gone(&term);
+    assert_eq!(term.wait_exit(WAIT), 0);
     assert!(!env.home.path().join("auth.json").exists());
     assert!(
         term.everything().contains("Logged out"),
@@ -399,26 +396,11 @@ fn rename_in_the_chat_then_resume_by_that_name() {
     if term.exit_status().is_none() {
         term.send_keys(&["C-c"]);
     }
-    // The chat clears its viewport once its session file is flushed; the process's own exit
-    // is not awaited (an open bug of issue 16).
-    wait_until_the_chat_is_gone(&term);
+    term.wait_exit(WAIT);
     drop(term);
 
     let term = env.tui(&["resume", "my work"], &[]);
     let everything = term.wait_for(COMPOSER, WAIT);
     assert!(everything.contains("first answer"), "{everything}");
     assert!(everything.contains("start something"), "{everything}");
-}
-
-/// Waits until the composer has left the screen: the chat has ended and flushed its session.
-fn wait_until_the_chat_is_gone(term: &Tmux) {
-    let deadline = std::time::Instant::now() + WAIT;
-    while term.screen().contains(COMPOSER) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the chat did not end:\n{}",
-            term.screen()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }

@@ -257,21 +257,28 @@ impl Tmux {
             "-p",
             "-t",
             "main",
-            "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}",
+            "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}:#{pane_pid}:#{pid}",
         ]);
         let output = run(&mut cmd);
         let text = String::from_utf8_lossy(&output.stdout);
-        let mut parts = text.trim().split(':');
-        if parts.next() != Some("1") {
+        let fields: Vec<&str> = text.trim().split(':').collect();
+        let [dead, status, signal, pane_pid, server_pid] = fields[..] else {
             return None;
+        };
+        if dead == "1" {
+            if let Ok(code) = status.parse::<i32>() {
+                return Some(code);
+            }
+            if let Ok(signal) = signal.parse::<i32>() {
+                return Some(128 + signal);
+            }
         }
-        // Right after the exit tmux may not have reaped the process yet: no status, no
-        // signal; the next look has them.
-        match (parts.next(), parts.next()) {
-            (Some(code), _) if !code.is_empty() => code.parse().ok(),
-            (_, Some(signal)) if !signal.is_empty() => signal.parse::<i32>().ok().map(|n| 128 + n),
-            _ => None,
+        // Exited but not reaped: tmux may have lost the SIGCHLD (see `nudge_reaper`); the
+        // next look has the status.
+        if is_zombie(pane_pid) {
+            nudge_reaper(server_pid);
         }
+        None
     }
 
     /// Waits for the program to exit; its status. Panics after `timeout` with the screen.
@@ -289,6 +296,27 @@ impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.tmux().arg("kill-server").output();
     }
+}
+
+/// Whether process `pid` has exited and waits to be reaped.
+fn is_zombie(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            // `pid (comm) state ...`: the command name may itself hold spaces and parentheses.
+            let (_, rest) = stat.rsplit_once(')')?;
+            rest.split_whitespace().next().map(|state| state == "Z")
+        })
+        .unwrap_or(false)
+}
+
+/// Sends SIGCHLD to the tmux server. tmux built with libutempter can lose the SIGCHLD of a
+/// pane's program: when the program exits, closing the pane runs utempter, which swaps in its
+/// own SIGCHLD handler for a moment, and a signal that lands then never reaches tmux
+/// (tmux/tmux#311, #4559). The program is left a zombie and tmux never learns its status
+/// until something else makes it call waitpid again.
+fn nudge_reaper(server_pid: &str) {
+    let _ = Command::new("kill").args(["-CHLD", server_pid]).output();
 }
 
 fn run(cmd: &mut Command) -> Output {

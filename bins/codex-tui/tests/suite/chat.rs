@@ -138,8 +138,7 @@ fn quitting_prints_the_token_usage_and_the_resume_hint_for_a_real_rollout() {
     term.wait_for("• hi", WAIT);
     term.send_keys(&["C-c"]);
     let all = term.wait_for("To continue this session, run codex resume ", WAIT);
-    // The process's own exit is not awaited here: codex-tui sometimes stays alive after the
-    // summary (an open bug of issue 16); everything the user sees has been checked.
+    assert_eq!(term.wait_exit(WAIT), 0);
     assert!(
         all.contains(
             "Token usage: total=1,034 input=1,000 (+ 200 cached) output=34 (reasoning 10)"
