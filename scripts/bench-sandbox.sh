@@ -6,6 +6,9 @@
 #   exec"), and
 # - bubblewrap: `bwrap --unshare-all --die-with-parent --ro-bind / / --dev /dev --proc /proc
 #   true`.
+# - the namespaces alone: util-linux `unshare -m -p -i -f true` (new mount, PID and IPC
+#   namespaces and a fork, no mounts, no Landlock, no seccomp): what the kernel charges for
+#   the isolation before any of our own work, a floor under any sandbox of this design.
 # Prints the median of many runs of each, and the ratios. Targets: within 1.5x of the floor,
 # under 0.6x of that bwrap command.
 #
@@ -77,6 +80,10 @@ commands=(
 if [[ -n "$static_sandbox" ]]; then
   names+=("sandbox (static)")
   commands+=("$static_sandbox --sandbox-policy-cwd $work/repo --sandbox-policy '$policy' -- $true_bin")
+fi
+if command -v unshare >/dev/null; then
+  names+=("namespaces alone")
+  commands+=("unshare -m -p -i -f $true_bin")
 fi
 if command -v bwrap >/dev/null; then
   names+=("bwrap")
