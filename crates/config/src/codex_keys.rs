@@ -40,8 +40,6 @@ const CODEX_KEYS: &[&str] = &[
     // Credentials: where they are kept and which kinds are allowed.
     "preferred_auth_method",
     "forced_chatgpt_workspace_id",
-    "cli_auth_credentials_store",
-    "mcp_oauth_credentials_store",
 ];
 
 /// Whether `key` (a dotted path as reported for an unknown key, e.g. `tui.notifications` or

@@ -286,6 +286,25 @@ impl Config {
                 "--add-dir has no effect in {sandbox_mode} mode; it adds writable directories to workspace-write"
             ));
         }
+        for (key, store, file) in [
+            (
+                "cli_auth_credentials_store",
+                merged.cli_auth_credentials_store,
+                "auth.json",
+            ),
+            (
+                "mcp_oauth_credentials_store",
+                merged.mcp_oauth_credentials_store,
+                ".credentials.json",
+            ),
+        ] {
+            if store == Some(crate::CredentialsStore::Keyring) {
+                warnings.push(format!(
+                    "{key} = \"keyring\" is not supported: credentials are kept in {} (readable only by you); set it to \"file\" to silence this",
+                    codex_home.join(file).display()
+                ));
+            }
+        }
         let sandbox_deny_read = merged
             .sandbox
             .as_ref()

@@ -75,6 +75,10 @@ pub struct ConfigToml {
     pub chatgpt_base_url: Option<String>,
     /// The only kind of login an organisation allows.
     pub forced_login_method: Option<ForcedLoginMethod>,
+    /// Where the CLI's own login is kept. Read only to warn: this toolkit keeps it in a file.
+    pub cli_auth_credentials_store: Option<CredentialsStore>,
+    /// Where MCP servers' OAuth tokens are kept. Read only to warn, as above.
+    pub mcp_oauth_credentials_store: Option<CredentialsStore>,
     /// Bounds on one turn (our addition).
     pub limits: Option<crate::Limits>,
     /// The terminal UI's settings.
@@ -100,6 +104,20 @@ pub enum PreferredAuthMethod {
     Chatgpt,
     /// Use an API key.
     Apikey,
+}
+
+/// `cli_auth_credentials_store` and `mcp_oauth_credentials_store`: Codex can keep credentials
+/// in the OS keyring. This toolkit always uses its files (mode 0600 in CODEX_HOME), which is
+/// what Codex's `file` means and what its `auto` falls back to; `keyring` gets a warning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CredentialsStore {
+    /// Files in CODEX_HOME.
+    File,
+    /// The OS keyring only.
+    Keyring,
+    /// The keyring when there is one, else files.
+    Auto,
 }
 
 /// `forced_login_method`: which credentials may be used, as an organisation's policy.

@@ -40,8 +40,8 @@ pub use config::{
 };
 pub use config_edit::edit_config_file;
 pub use config_toml::{
-    ConfigProfile, ConfigToml, ForcedLoginMethod, PreferredAuthMethod, SandboxSettings,
-    SandboxWorkspaceWrite,
+    ConfigProfile, ConfigToml, CredentialsStore, ForcedLoginMethod, PreferredAuthMethod,
+    SandboxSettings, SandboxWorkspaceWrite,
 };
 pub use error::ConfigError;
 pub use limits::{

@@ -403,3 +403,40 @@ fn a_trusted_project_gets_workspace_write_and_an_untrusted_one_asks() {
     assert_eq!(undecided.project_trust, None);
     assert_eq!(undecided.sandbox_policy.mode(), SandboxMode::ReadOnly);
 }
+
+#[test]
+fn a_keyring_credentials_store_is_warned_about_and_file_or_auto_are_not() {
+    let config = load(
+        "cli_auth_credentials_store = \"keyring\"\nmcp_oauth_credentials_store = \"keyring\"\n",
+        ConfigOverrides::default(),
+    )
+    .unwrap();
+    let about_keyring: Vec<&String> = config
+        .warnings
+        .iter()
+        .filter(|w| w.contains("\"keyring\" is not supported"))
+        .collect();
+    assert_eq!(about_keyring.len(), 2, "{:?}", config.warnings);
+    assert!(about_keyring[0].starts_with("cli_auth_credentials_store"));
+    assert!(about_keyring[0].contains("auth.json"));
+    assert!(about_keyring[1].starts_with("mcp_oauth_credentials_store"));
+    assert!(about_keyring[1].contains(".credentials.json"));
+
+    for quiet in ["file", "auto"] {
+        let toml = format!(
+            "cli_auth_credentials_store = \"{quiet}\"\nmcp_oauth_credentials_store = \"{quiet}\"\n"
+        );
+        let config = load(&toml, ConfigOverrides::default()).unwrap();
+        assert!(config.warnings.is_empty(), "{quiet}: {:?}", config.warnings);
+    }
+    // A value Codex does not know is an error naming the key, as for any other enum.
+    let err = load(
+        "cli_auth_credentials_store = \"keychain\"\n",
+        ConfigOverrides::default(),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("cli_auth_credentials_store"),
+        "{err}"
+    );
+}
