@@ -49,3 +49,9 @@ pub use conversation_manager::{
 pub use error::CoreError;
 pub use local_model::{LocalModelProgress, prepare_local_model};
 pub use resume::ResumeTarget;
+
+/// Whether `model` belongs to a family that takes a reasoning effort (the model-family table
+/// decides what a request carries); front ends offer effort choices only for those.
+pub fn model_takes_reasoning_effort(model: &str) -> bool {
+    codex_model_client::ModelFamily::of(model).reasoning
+}

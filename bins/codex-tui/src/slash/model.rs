@@ -135,11 +135,18 @@ impl ModelPicker {
             }
         }
         if !models.iter().any(|m| m.0 == current_model) {
+            // A model of a family without reasoning is offered without an effort step.
+            let efforts: &'static [ReasoningEffort] =
+                if codex_core::model_takes_reasoning_effort(current_model) {
+                    CODEX_EFFORTS
+                } else {
+                    &[]
+                };
             models.insert(
                 0,
                 (
                     current_model.to_owned(),
-                    CODEX_EFFORTS,
+                    efforts,
                     ReasoningEffort::Medium,
                     "the model in use",
                 ),
@@ -189,6 +196,14 @@ impl ModelPicker {
             PickerKey::Handled => ModelPickerKey::Pending,
             PickerKey::Cancelled => ModelPickerKey::Cancelled,
             PickerKey::Chosen(i) => {
+                let (name, efforts, default) = &self.models[i];
+                if efforts.is_empty() {
+                    // Nothing to choose: the effort in force stays (the request omits it).
+                    return ModelPickerKey::Chosen(ModelChoice {
+                        model: name.clone(),
+                        effort: self.current_effort.unwrap_or(*default),
+                    });
+                }
                 self.effort_list = Some((i, self.effort_list(i)));
                 ModelPickerKey::Pending
             }
@@ -263,6 +278,23 @@ mod tests {
                 effort: ReasoningEffort::Medium,
             })
         );
+    }
+
+    #[test]
+    fn a_model_without_reasoning_is_chosen_without_an_effort_step() {
+        let mut p = ModelPicker::new("gpt-4.1", Some(ReasoningEffort::Low), true);
+        // The model in use comes first; Enter chooses it at once.
+        assert_eq!(
+            p.handle_key(key(KeyCode::Enter)),
+            ModelPickerKey::Chosen(ModelChoice {
+                model: "gpt-4.1".to_owned(),
+                effort: ReasoningEffort::Low,
+            })
+        );
+        // A reasoning model not in the presets still gets the effort step.
+        let mut p = ModelPicker::new("o3", None, true);
+        assert_eq!(p.handle_key(key(KeyCode::Enter)), ModelPickerKey::Pending);
+        assert!(draw(&p, 80).contains("Reasoning effort for o3"));
     }
 
     #[test]
