@@ -12,6 +12,22 @@ use tokio_util::sync::CancellationToken;
 
 use crate::session::Session;
 
+/// Appends `text` to `history.jsonl` on the blocking pool: the append waits for other
+/// processes' file locks (with short sleeps) and may trim the whole file, which must not stall
+/// a runtime thread. Awaited, so prompts are saved in the order they came.
+async fn save_to_history(sess: &Session, text: &str) -> Result<(), String> {
+    let codex_home = sess.config.codex_home.clone();
+    let conversation_id = sess.conversation_id.clone();
+    let text = text.to_owned();
+    let max_bytes = sess.config.history_max_bytes;
+    tokio::task::spawn_blocking(move || {
+        codex_rollout::append_history_bounded(&codex_home, &conversation_id, &text, max_bytes)
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| e.to_string())
+}
+
 /// Receives submissions until shutdown. Runs at most one task at a time; input arriving
 /// while one runs joins it at its next model request.
 pub(crate) async fn submission_loop(sess: Arc<Session>, mut rx_sub: mpsc::Receiver<Submission>) {
@@ -22,17 +38,14 @@ pub(crate) async fn submission_loop(sess: Arc<Session>, mut rx_sub: mpsc::Receiv
                 let input = user_input_items(&items, &sess.config.cwd);
                 let text = text_of(&items);
                 if sess.config.history_enabled
-                    && let Err(e) = codex_rollout::append_history_bounded(
-                        &sess.config.codex_home,
-                        &sess.conversation_id,
-                        &text,
-                        sess.config.history_max_bytes,
-                    )
+                    && let Err(problem) = save_to_history(&sess, &text).await
                 {
                     sess.send_event(
                         &id,
                         EventMsg::BackgroundEvent {
-                            message: format!("could not save the prompt to history.jsonl: {e}"),
+                            message: format!(
+                                "could not save the prompt to history.jsonl: {problem}"
+                            ),
                         },
                     );
                 }
