@@ -235,8 +235,9 @@ pub struct ResumeConversationResponse {
     pub conversation_id: String,
     /// The model in use.
     pub model: String,
-    /// Earlier events to show again; not replayed by this server (`null`).
-    pub initial_messages: Option<Vec<EventMsg>>,
+    /// The session's persisted events, oldest first (what the user typed, what the agent
+    /// answered, ...), for the editor to show the conversation so far.
+    pub initial_messages: Option<Vec<crate::rollout::EventMsg>>,
 }
 
 /// The `sessionConfigured` notification sent before `resumeConversation` answers.
@@ -254,7 +255,7 @@ pub struct SessionConfiguredNotification {
     /// History items restored from the file.
     pub history_entry_count: usize,
     /// As in [`ResumeConversationResponse::initial_messages`].
-    pub initial_messages: Option<Vec<EventMsg>>,
+    pub initial_messages: Option<Vec<crate::rollout::EventMsg>>,
     /// The session file.
     pub rollout_path: Option<PathBuf>,
 }

@@ -252,6 +252,27 @@ fn resume_conversation_by_path_in_a_new_server_announces_it_then_continues() {
     assert_eq!(announced["params"]["sessionId"], conversation.as_str());
     assert_eq!(announced["params"]["rolloutPath"], path.as_str());
     assert!(announced["params"]["historyEntryCount"].as_u64().unwrap() > 0);
+    // The conversation so far, for the editor to show: in the answer and the announcement.
+    let shown: Vec<(String, String)> = result(&resumed)["initialMessages"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no initialMessages: {resumed:#}"))
+        .iter()
+        .filter_map(|m| {
+            let text = m["message"].as_str()?;
+            Some((m["type"].as_str()?.to_owned(), text.to_owned()))
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("user_message".to_owned(), "remember one".to_owned()),
+            ("agent_message".to_owned(), "one".to_owned()),
+        ]
+    );
+    assert_eq!(
+        announced["params"]["initialMessages"],
+        result(&resumed)["initialMessages"]
+    );
 
     request(
         &mut mcp,

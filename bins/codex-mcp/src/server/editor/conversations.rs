@@ -317,7 +317,7 @@ pub(super) async fn resume(
             reasoning_effort,
             history_log_id: 0,
             history_entry_count: configured.resumed_items,
-            initial_messages: None,
+            initial_messages: Some(new.resumed_events.clone()),
             rollout_path: configured.rollout_path.clone(),
         },
     )
@@ -325,7 +325,7 @@ pub(super) async fn resume(
     let response = ResumeConversationResponse {
         conversation_id: new.conversation_id.clone(),
         model: configured.model.clone(),
-        initial_messages: None,
+        initial_messages: Some(new.resumed_events.clone()),
     };
     let id = new.conversation_id.clone();
     listener::reattach(server, peer, &id, &Found::Resumed(Box::new(new))).await;
