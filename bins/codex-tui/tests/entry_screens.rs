@@ -194,6 +194,8 @@ fn summary(i: usize, preview: &str, branch: Option<&str>) -> SessionSummary {
         updated,
         cwd: PathBuf::from("/home/me/projects/app"),
         git_branch: branch.map(str::to_owned),
+        git_commit: None,
+        git_origin_url: None,
         preview: preview.to_owned(),
         model_provider: Some("openai".into()),
         model: Some("gpt-5-codex".into()),

@@ -69,6 +69,10 @@ pub struct SessionSummary {
     pub cwd: PathBuf,
     /// The git branch at the start, when in a repository.
     pub git_branch: Option<String>,
+    /// The commit checked out at the start.
+    pub git_commit: Option<String>,
+    /// The `origin` remote's URL at the start.
+    pub git_origin_url: Option<String>,
     /// The first message the user typed (injected context skipped).
     pub preview: String,
     /// The model provider id.
@@ -226,7 +230,9 @@ fn summarize(file: &SessionFile, filter: &SessionFilter) -> Option<SessionSummar
         created,
         updated: updated.into(),
         cwd: meta.cwd,
-        git_branch: meta.git.and_then(|git| git.branch),
+        git_branch: meta.git.as_ref().and_then(|git| git.branch.clone()),
+        git_commit: meta.git.as_ref().and_then(|git| git.commit_hash.clone()),
+        git_origin_url: meta.git.and_then(|git| git.repository_url),
         preview,
         model_provider: meta.model_provider,
         model: meta.model,

@@ -112,6 +112,12 @@ fn a_new_conversation_streams_its_events_to_a_listener_and_is_listed() {
     assert_eq!(ours["preview"], "say hello");
     assert_eq!(ours["source"], "mcp");
     assert_eq!(ours["path"], created["rolloutPath"]);
+    // The workspace is a repository on `main` without commits: a branch, no sha, no origin.
+    assert_eq!(
+        ours["gitInfo"],
+        json!({"sha": null, "branch": "main", "origin_url": null}),
+        "{ours:#}"
+    );
     assert_eq!(result(&listed)["nextCursor"], Value::Null);
 
     // Bad params are -32602, unknown ids -32600, unknown methods -32601.

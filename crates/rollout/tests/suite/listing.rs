@@ -87,6 +87,11 @@ fn summaries_show_preview_branch_cwd_and_times() {
     assert_eq!(summary.path, path);
     assert_eq!(summary.preview, "Fix the flaky test");
     assert_eq!(summary.git_branch.as_deref(), Some("main"));
+    assert_eq!(summary.git_commit.as_deref(), Some("0123abcd"));
+    assert_eq!(
+        summary.git_origin_url.as_deref(),
+        Some("https://example.invalid/r.git")
+    );
     assert_eq!(summary.cwd, std::path::Path::new("/projects/a"));
     assert_eq!(summary.model.as_deref(), Some("gpt-test"));
     assert!(summary.updated >= summary.created);

@@ -48,7 +48,8 @@ pub(super) fn meta(id: Uuid, cwd: &str, provider: &str, source: SessionSource) -
         model_provider: Some(provider.into()),
         git: Some(GitInfo {
             branch: Some("main".into()),
-            ..GitInfo::default()
+            commit_hash: Some("0123abcd".into()),
+            repository_url: Some("https://example.invalid/r.git".into()),
         }),
         model: Some("gpt-test".into()),
         approval_policy: Some(AskForApproval::OnRequest),

@@ -270,10 +270,13 @@ pub(super) fn list(
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default(),
-            git_info: s.git_branch.map(|branch| ConversationGitInfo {
-                sha: None,
-                branch: Some(branch),
-                origin_url: None,
+            git_info: (s.git_branch.is_some()
+                || s.git_commit.is_some()
+                || s.git_origin_url.is_some())
+            .then_some(ConversationGitInfo {
+                sha: s.git_commit,
+                branch: s.git_branch,
+                origin_url: s.git_origin_url,
             }),
         })
         .collect();
