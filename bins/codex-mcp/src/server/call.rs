@@ -117,11 +117,12 @@ pub(crate) async fn run_turn(
             tracing::debug!(id = %event.id, "dropping an event of an earlier submission");
             continue;
         }
-        if matches!(
-            event.msg,
-            EventMsg::TaskComplete { .. } | EventMsg::TurnAborted { .. } | EventMsg::Error { .. }
-        ) {
+        // The turn's last event decides the result; the claim goes before that event does.
+        if let Some(result) = final_result(&thread_id, &event.msg, &notes) {
             drop(claim.take());
+            sequence += 1;
+            cx.forward(&thread_id, &event, sequence).await;
+            return result;
         }
         sequence += 1;
         cx.forward(&thread_id, &event, sequence).await;
@@ -148,21 +149,26 @@ pub(crate) async fn run_turn(
                     return error_result(format!("the session {thread_id} ended: {error}"));
                 }
             }
-            EventMsg::TaskComplete { last_agent_message } => {
-                let content = last_agent_message.as_deref().unwrap_or_default();
-                return success_result(&thread_id, content, &notes);
-            }
-            EventMsg::TurnAborted { reason } => {
-                return error_result(format!(
-                    "the turn was aborted ({}); continue the session with codex-reply and threadId {thread_id}",
-                    reason.as_str()
-                ));
-            }
-            EventMsg::Error { message, .. } => {
-                return error_result(format!("the turn failed: {message}"));
-            }
             _ => {}
         }
+    }
+}
+
+/// The tool result when `msg` ends the turn; `None` for every other event.
+fn final_result(thread_id: &str, msg: &EventMsg, notes: &[String]) -> Option<CallToolResult> {
+    match msg {
+        EventMsg::TaskComplete { last_agent_message } => {
+            let content = last_agent_message.as_deref().unwrap_or_default();
+            Some(success_result(thread_id, content, notes))
+        }
+        EventMsg::TurnAborted { reason } => Some(error_result(format!(
+            "the turn was aborted ({}); continue the session with codex-reply and threadId {thread_id}",
+            reason.as_str()
+        ))),
+        EventMsg::Error { message, .. } => {
+            Some(error_result(format!("the turn failed: {message}")))
+        }
+        _ => None,
     }
 }
 

@@ -77,7 +77,7 @@ impl CodexServer {
             Ok(guard) => guard,
             Err(Reader::ToolCall) => {
                 return error_result(format!(
-                    "session {thread_id} is busy with another call; wait for its result, then reply"
+                    "session {thread_id} is busy with another call; reply once that turn has ended (task_complete or turn_aborted)"
                 ));
             }
             Err(Reader::Listener) => {

@@ -47,9 +47,20 @@ fn turn(mcp: &mut Raw, id: u64, conversation: &str, prompt: &str) -> (Vec<Value>
     (before, done)
 }
 
+const SHA: &str = "8f3a7c2e9b1d4f6a0c5e7b9d2f4a6c8e0b1d3f5a";
+
 #[test]
 fn a_new_conversation_streams_its_events_to_a_listener_and_is_listed() {
     let env = Env::new();
+    // The workspace's repository gets a commit and an origin, recorded at the session's start.
+    let git = env.ws().join(".git");
+    std::fs::create_dir_all(git.join("refs/heads")).unwrap();
+    std::fs::write(git.join("refs/heads/main"), format!("{SHA}\n")).unwrap();
+    std::fs::write(
+        git.join("config"),
+        "[remote \"origin\"]\n\turl = https://example.invalid/team/repo.git\n",
+    )
+    .unwrap();
     answer(&env, "r1", "hello back");
     let mut mcp = env.raw();
     mcp.initialize(false);
@@ -112,10 +123,9 @@ fn a_new_conversation_streams_its_events_to_a_listener_and_is_listed() {
     assert_eq!(ours["preview"], "say hello");
     assert_eq!(ours["source"], "mcp");
     assert_eq!(ours["path"], created["rolloutPath"]);
-    // The workspace is a repository on `main` without commits: a branch, no sha, no origin.
     assert_eq!(
         ours["gitInfo"],
-        json!({"sha": null, "branch": "main", "origin_url": null}),
+        json!({"sha": SHA, "branch": "main", "origin_url": "https://example.invalid/team/repo.git"}),
         "{ours:#}"
     );
     assert_eq!(result(&listed)["nextCursor"], Value::Null);

@@ -181,7 +181,7 @@ async fn submit(
     if server.shared.reader(id) == Some(Reader::ToolCall) {
         return Err(McpError::invalid_request(
             format!(
-                "conversation {id} is busy with a `codex`/`codex-reply` tool call; wait for its result"
+                "conversation {id} is busy with a `codex`/`codex-reply` tool call; wait until its turn has ended"
             ),
             None,
         ));
@@ -299,7 +299,7 @@ pub(super) async fn resume(
         resume: Some(codex_core::ResumeTarget::Path(params.path.clone())),
         ..ConversationOptions::default()
     };
-    let new = server
+    let mut new = server
         .shared
         .manager
         .new_conversation(config, options)
@@ -310,6 +310,8 @@ pub(super) async fn resume(
             )
         })?;
     server.shared.remember(&new.session_configured);
+    // Shown by the editor once; the conversation itself does not need them again.
+    let initial_messages = std::mem::take(&mut new.resumed_events);
     let configured = &new.session_configured;
     notify(
         peer,
@@ -320,7 +322,7 @@ pub(super) async fn resume(
             reasoning_effort,
             history_log_id: 0,
             history_entry_count: configured.resumed_items,
-            initial_messages: Some(new.resumed_events.clone()),
+            initial_messages: Some(initial_messages.clone()),
             rollout_path: configured.rollout_path.clone(),
         },
     )
@@ -328,7 +330,7 @@ pub(super) async fn resume(
     let response = ResumeConversationResponse {
         conversation_id: new.conversation_id.clone(),
         model: configured.model.clone(),
-        initial_messages: Some(new.resumed_events.clone()),
+        initial_messages: Some(initial_messages),
     };
     let id = new.conversation_id.clone();
     listener::reattach(server, peer, &id, &Found::Resumed(Box::new(new))).await;
