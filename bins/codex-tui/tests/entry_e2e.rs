@@ -396,7 +396,7 @@ fn rename_in_the_chat_then_resume_by_that_name() {
     if term.exit_status().is_none() {
         term.send_keys(&["C-c"]);
     }
-    term.wait_exit(WAIT);
+    assert_eq!(term.wait_exit(WAIT), 0);
     drop(term);
 
     let term = env.tui(&["resume", "my work"], &[]);

@@ -275,7 +275,9 @@ impl Tmux {
         }
         // Exited but not reaped: tmux may have lost the SIGCHLD (see `nudge_reaper`); the
         // next look has the status.
-        if is_zombie(pane_pid) {
+        if let (Ok(pane_pid), Ok(server_pid)) = (pane_pid.parse::<u32>(), server_pid.parse::<u32>())
+            && is_unreaped_child_of(pane_pid, server_pid)
+        {
             nudge_reaper(server_pid);
         }
         None
@@ -298,16 +300,22 @@ impl Drop for Tmux {
     }
 }
 
-/// Whether process `pid` has exited and waits to be reaped.
-fn is_zombie(pid: &str) -> bool {
+/// Whether process `pid` has exited and waits for `parent` to reap it.
+fn is_unreaped_child_of(pid: u32, parent: u32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .ok()
-        .and_then(|stat| {
-            // `pid (comm) state ...`: the command name may itself hold spaces and parentheses.
-            let (_, rest) = stat.rsplit_once(')')?;
-            rest.split_whitespace().next().map(|state| state == "Z")
-        })
-        .unwrap_or(false)
+        .and_then(|stat| state_and_parent(&stat).map(|(state, ppid)| (state == "Z", ppid)))
+        .is_some_and(|(zombie, ppid)| zombie && ppid == parent)
+}
+
+/// The state and parent pid from a `/proc/<pid>/stat` line: `pid (comm) state ppid ...`,
+/// where the command name may itself hold spaces and parentheses.
+fn state_and_parent(stat: &str) -> Option<(&str, u32)> {
+    let (_, rest) = stat.rsplit_once(')')?;
+    let mut fields = rest.split_whitespace();
+    let state = fields.next()?;
+    let ppid = fields.next()?.parse().ok()?;
+    Some((state, ppid))
 }
 
 /// Sends SIGCHLD to the tmux server. tmux built with libutempter can lose the SIGCHLD of a
@@ -315,8 +323,15 @@ fn is_zombie(pid: &str) -> bool {
 /// own SIGCHLD handler for a moment, and a signal that lands then never reaches tmux
 /// (tmux/tmux#311, #4559). The program is left a zombie and tmux never learns its status
 /// until something else makes it call waitpid again.
-fn nudge_reaper(server_pid: &str) {
-    let _ = Command::new("kill").args(["-CHLD", server_pid]).output();
+fn nudge_reaper(server_pid: u32) {
+    let Ok(pid) = libc::pid_t::try_from(server_pid) else {
+        return;
+    };
+    // SAFETY: kill takes plain integers. SIGCHLD is ignored unless handled, and a handler
+    // only looks for children to reap, so the signal harms no process it reaches.
+    unsafe {
+        libc::kill(pid, libc::SIGCHLD);
+    }
 }
 
 fn run(cmd: &mut Command) -> Output {
@@ -325,5 +340,20 @@ fn run(cmd: &mut Command) -> Output {
         Err(e) => panic!(
             "cannot run tmux (is it installed? scripts/install-test-deps.sh installs it): {e}"
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::state_and_parent;
+
+    #[test]
+    fn stat_lines_are_read_past_a_command_name_with_parentheses() {
+        assert_eq!(
+            state_and_parent("4242 (codex-tui) Z 4241 4242 4242 0 -1"),
+            Some(("Z", 4241))
+        );
+        assert_eq!(state_and_parent("7 (a) Z (b) S 1 7 7 0 -1"), Some(("S", 1)));
+        assert_eq!(state_and_parent("garbage"), None);
     }
 }
