@@ -87,8 +87,8 @@ fn effort_description(effort: ReasoningEffort) -> &'static str {
 pub struct ModelChoice {
     /// The model.
     pub model: String,
-    /// Its effort.
-    pub effort: ReasoningEffort,
+    /// Its effort; `None` for a model that takes none (the configured effort stays as is).
+    pub effort: Option<ReasoningEffort>,
 }
 
 /// What a key did to the `/model` flow.
@@ -187,7 +187,7 @@ impl ModelPicker {
                     let (name, efforts, default) = &self.models[*model];
                     ModelPickerKey::Chosen(ModelChoice {
                         model: name.clone(),
-                        effort: efforts.get(i).copied().unwrap_or(*default),
+                        effort: Some(efforts.get(i).copied().unwrap_or(*default)),
                     })
                 }
             };
@@ -196,12 +196,12 @@ impl ModelPicker {
             PickerKey::Handled => ModelPickerKey::Pending,
             PickerKey::Cancelled => ModelPickerKey::Cancelled,
             PickerKey::Chosen(i) => {
-                let (name, efforts, default) = &self.models[i];
+                let (name, efforts, _) = &self.models[i];
                 if efforts.is_empty() {
-                    // Nothing to choose: the effort in force stays (the request omits it).
+                    // Nothing to choose: the request will carry no effort.
                     return ModelPickerKey::Chosen(ModelChoice {
                         model: name.clone(),
-                        effort: self.current_effort.unwrap_or(*default),
+                        effort: None,
                     });
                 }
                 self.effort_list = Some((i, self.effort_list(i)));
@@ -275,7 +275,7 @@ mod tests {
             p.handle_key(key(KeyCode::Enter)),
             ModelPickerKey::Chosen(ModelChoice {
                 model: "gpt-5.1-codex-mini".to_owned(),
-                effort: ReasoningEffort::Medium,
+                effort: Some(ReasoningEffort::Medium),
             })
         );
     }
@@ -288,9 +288,25 @@ mod tests {
             p.handle_key(key(KeyCode::Enter)),
             ModelPickerKey::Chosen(ModelChoice {
                 model: "gpt-4.1".to_owned(),
-                effort: ReasoningEffort::Low,
+                effort: None,
             })
         );
+        // Chosen again with no effort configured: nothing changes, nothing restarts.
+        let mut p = ModelPicker::new("gpt-4.1", None, true);
+        let ModelPickerKey::Chosen(choice) = p.handle_key(key(KeyCode::Enter)) else {
+            panic!("chosen at once");
+        };
+        let home = tempfile::tempdir().unwrap();
+        let mut config = codex_config::Config::load(codex_config::ConfigOverrides {
+            codex_home: Some(home.path().to_owned()),
+            cwd: Some(home.path().to_owned()),
+            model: Some("gpt-4.1".to_owned()),
+            ..Default::default()
+        })
+        .unwrap();
+        let change = crate::slash::settings::SettingsChange::Model(choice);
+        assert_eq!(change.apply(&mut config), None);
+        assert_eq!(config.model_reasoning_effort, None);
         // A reasoning model not in the presets still gets the effort step.
         let mut p = ModelPicker::new("o3", None, true);
         assert_eq!(p.handle_key(key(KeyCode::Enter)), ModelPickerKey::Pending);
@@ -307,7 +323,7 @@ mod tests {
             p.handle_key(key(KeyCode::Char('3'))),
             ModelPickerKey::Chosen(ModelChoice {
                 model: "gpt-5.1".to_owned(),
-                effort: ReasoningEffort::High,
+                effort: Some(ReasoningEffort::High),
             })
         );
         let mut p = ModelPicker::new("gpt-5.1-codex", None, true);
@@ -318,12 +334,12 @@ mod tests {
     fn another_provider_offers_its_current_model() {
         let mut p = ModelPicker::new("llama3", None, false);
         insta::assert_snapshot!("model_picker_other_provider", draw(&p, 80));
-        p.handle_key(key(KeyCode::Enter));
+        // A local model's family takes no reasoning effort: chosen without that step.
         assert_eq!(
             p.handle_key(key(KeyCode::Enter)),
             ModelPickerKey::Chosen(ModelChoice {
                 model: "llama3".to_owned(),
-                effort: ReasoningEffort::Medium,
+                effort: None,
             })
         );
     }

@@ -31,18 +31,20 @@ impl SettingsChange {
     pub fn apply(&self, config: &mut Config) -> Option<String> {
         match self {
             Self::Model(choice) => {
-                if config.model == choice.model
-                    && config.model_reasoning_effort == Some(choice.effort)
-                {
+                let effort = choice.effort.or(config.model_reasoning_effort);
+                if config.model == choice.model && config.model_reasoning_effort == effort {
                     return None;
                 }
                 config.model.clone_from(&choice.model);
-                config.model_reasoning_effort = Some(choice.effort);
-                Some(format!(
-                    "Model changed to {} with {} reasoning effort",
-                    choice.model,
-                    effort_name(choice.effort)
-                ))
+                config.model_reasoning_effort = effort;
+                Some(match choice.effort {
+                    Some(effort) => format!(
+                        "Model changed to {} with {} reasoning effort",
+                        choice.model,
+                        effort_name(effort)
+                    ),
+                    None => format!("Model changed to {}", choice.model),
+                })
             }
             Self::Approvals(preset) => {
                 if config.approval_policy == preset.approval
@@ -178,7 +180,7 @@ mod tests {
 
         let change = SettingsChange::Model(ModelChoice {
             model: "gpt-5".to_owned(),
-            effort: ReasoningEffort::Low,
+            effort: Some(ReasoningEffort::Low),
         });
         change.apply(&mut config).unwrap();
         let rollout = first.session_configured.rollout_path.clone().unwrap();
@@ -209,12 +211,27 @@ mod tests {
         .unwrap();
         let change = SettingsChange::Model(ModelChoice {
             model: "gpt-5.1".to_owned(),
-            effort: ReasoningEffort::High,
+            effort: Some(ReasoningEffort::High),
         });
         assert!(change.apply(&mut config).is_some());
         assert_eq!(config.model, "gpt-5.1");
         assert_eq!(config.model_reasoning_effort, Some(ReasoningEffort::High));
         assert_eq!(change.apply(&mut config), None, "no change the second time");
+        // A model without reasoning leaves the configured effort alone.
+        let plain = SettingsChange::Model(ModelChoice {
+            model: "gpt-4.1".to_owned(),
+            effort: None,
+        });
+        assert_eq!(
+            plain.apply(&mut config).as_deref(),
+            Some("Model changed to gpt-4.1")
+        );
+        assert_eq!(config.model_reasoning_effort, Some(ReasoningEffort::High));
+        assert_eq!(
+            plain.apply(&mut config),
+            None,
+            "choosing it again changes nothing"
+        );
         let full = SettingsChange::Approvals(APPROVAL_PRESETS[2]);
         let note = full.apply(&mut config).unwrap();
         assert!(note.contains("Full Access"), "{note}");
