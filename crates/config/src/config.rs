@@ -298,12 +298,15 @@ impl Config {
                 ".credentials.json",
             ),
         ] {
-            if store == Some(crate::CredentialsStore::Keyring) {
-                warnings.push(format!(
-                    "{key} = \"keyring\" is not supported: credentials are kept in {} (readable only by you); set it to \"file\" to silence this",
-                    codex_home.join(file).display()
-                ));
-            }
+            let unsupported = match store {
+                Some(crate::CredentialsStore::Keyring) => "keyring",
+                Some(crate::CredentialsStore::Ephemeral) => "ephemeral",
+                _ => continue,
+            };
+            warnings.push(format!(
+                "{key} = \"{unsupported}\" is not supported: credentials are written to {} (readable only by you); set it to \"file\" to silence this",
+                codex_home.join(file).display()
+            ));
         }
         let sandbox_deny_read = merged
             .sandbox

@@ -107,8 +107,9 @@ pub enum PreferredAuthMethod {
 }
 
 /// `cli_auth_credentials_store` and `mcp_oauth_credentials_store`: Codex can keep credentials
-/// in the OS keyring. This toolkit always uses its files (mode 0600 in CODEX_HOME), which is
-/// what Codex's `file` means and what its `auto` falls back to; `keyring` gets a warning.
+/// in the OS keyring, or only in memory. This toolkit always uses its files (mode 0600 in
+/// CODEX_HOME), which is what Codex's `file` means and what its `auto` falls back to;
+/// `keyring` and `ephemeral` get a warning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CredentialsStore {
@@ -118,6 +119,8 @@ pub enum CredentialsStore {
     Keyring,
     /// The keyring when there is one, else files.
     Auto,
+    /// In memory for one run, never written.
+    Ephemeral,
 }
 
 /// `forced_login_method`: which credentials may be used, as an organisation's policy.

@@ -414,7 +414,7 @@ fn a_keyring_credentials_store_is_warned_about_and_file_or_auto_are_not() {
     let about_keyring: Vec<&String> = config
         .warnings
         .iter()
-        .filter(|w| w.contains("\"keyring\" is not supported"))
+        .filter(|w| w.contains("= \"keyring\" is not supported"))
         .collect();
     assert_eq!(about_keyring.len(), 2, "{:?}", config.warnings);
     assert!(about_keyring[0].starts_with("cli_auth_credentials_store"));
@@ -429,6 +429,19 @@ fn a_keyring_credentials_store_is_warned_about_and_file_or_auto_are_not() {
         let config = load(&toml, ConfigOverrides::default()).unwrap();
         assert!(config.warnings.is_empty(), "{quiet}: {:?}", config.warnings);
     }
+    // Codex's in-memory store cannot be honoured either: said, with where the login goes.
+    let config = load(
+        "cli_auth_credentials_store = \"ephemeral\"\n",
+        ConfigOverrides::default(),
+    )
+    .unwrap();
+    assert!(
+        config.warnings.iter().any(|w| w
+            .starts_with("cli_auth_credentials_store = \"ephemeral\" is not supported")
+            && w.contains("auth.json")),
+        "{:?}",
+        config.warnings
+    );
     // A value Codex does not know is an error naming the key, as for any other enum.
     let err = load(
         "cli_auth_credentials_store = \"keychain\"\n",
