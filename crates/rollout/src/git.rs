@@ -71,10 +71,31 @@ fn origin_url(common: &Path) -> Option<String> {
             && let Some((key, value)) = line.split_once('=')
             && key.trim() == "url"
         {
-            return Some(value.trim().to_owned());
+            return Some(without_credentials(value.trim()));
         }
     }
     None
+}
+
+/// `url` without its secrets: the password, and over HTTP(S) the user name too, where tokens go
+/// (`https://user:token@host/repo`, `https://token@host/repo`). A token kept in a remote's URL
+/// must not be copied into every session file and listing. An SSH user (`ssh://git@host`) is
+/// no secret and stays.
+fn without_credentials(url: &str) -> String {
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return url.to_owned();
+    };
+    let http = matches!(parsed.scheme(), "http" | "https");
+    let secret_user = http && !parsed.username().is_empty();
+    if parsed.password().is_none() && !secret_user {
+        return url.to_owned();
+    }
+    // These fail only for URLs that cannot carry credentials, and this one does.
+    let _ = parsed.set_password(None);
+    if http {
+        let _ = parsed.set_username("");
+    }
+    parsed.to_string()
 }
 
 fn read_trimmed(path: &Path) -> Option<String> {
@@ -86,6 +107,30 @@ fn read_trimmed(path: &Path) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use std::process::{Command, Stdio};
+
+    #[test]
+    fn credentials_in_an_origin_url_are_dropped() {
+        assert_eq!(
+            without_credentials("https://me:ghp_secret@github.com/org/repo.git"),
+            "https://github.com/org/repo.git"
+        );
+        assert_eq!(
+            without_credentials("https://ghp_secret@github.com/org/repo.git"),
+            "https://github.com/org/repo.git"
+        );
+        assert_eq!(
+            without_credentials("ssh://git:pw@github.com/org/repo.git"),
+            "ssh://git@github.com/org/repo.git"
+        );
+        for kept in [
+            "https://github.com/org/repo.git",
+            "git@github.com:org/repo.git",
+            "ssh://git@github.com/org/repo.git",
+            "/srv/git/repo.git",
+        ] {
+            assert_eq!(without_credentials(kept), kept);
+        }
+    }
 
     use super::*;
 
