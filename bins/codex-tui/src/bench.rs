@@ -1,28 +1,29 @@
 //! The chat driven without a terminal, for the latency bench (`examples/bench_tui.rs`): the
-//! real app state and the real inline screen over ratatui's `TestBackend`, so a measured frame
-//! is everything the chat does for a key except the terminal's own write.
+//! real app state and the real inline screen writing its escape sequences to a sink, so a
+//! measured frame is everything the chat does for a key except the terminal's own write.
 
 use std::path::PathBuf;
 
 use codex_protocol::protocol::{EventMsg, SessionConfiguredEvent};
 use codex_protocol::{AskForApproval, SandboxPolicy};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::backend::TestBackend;
+use ratatui::layout::Size;
 
 use crate::app::{App, UiSettings};
 use crate::screen::inline::InlineScreen;
+use crate::screen::surface::TerminalSurface;
 
 /// An app and its screen.
 pub struct Harness {
     app: App,
-    screen: InlineScreen<TestBackend>,
+    screen: InlineScreen<TerminalSurface<std::io::Sink>>,
 }
 
 impl Harness {
     /// A configured session in a `width`×`height` terminal.
     ///
     /// # Panics
-    /// Never on a test backend (it does no I/O).
+    /// Never: the sink takes everything.
     #[allow(clippy::missing_panics_doc)]
     pub fn new(width: u16, height: u16) -> Self {
         let cwd = PathBuf::from("/home/user/project");
@@ -37,9 +38,10 @@ impl Harness {
             rollout_path: None,
             resumed_items: 0,
         }));
-        let screen = match InlineScreen::new(TestBackend::new(width, height), 0, true) {
+        let surface = TerminalSurface::with_size(std::io::sink(), Size::new(width, height));
+        let screen = match InlineScreen::new(surface, true) {
             Ok(s) => s,
-            Err(e) => panic!("test backend: {e}"),
+            Err(e) => panic!("sink: {e}"),
         };
         let mut h = Self { app, screen };
         h.frame();
@@ -59,11 +61,11 @@ impl Harness {
     /// Finished history into the scrollback, then the viewport: one frame.
     ///
     /// # Panics
-    /// Never on a test backend.
+    /// Never: the sink takes everything.
     pub fn frame(&mut self) {
         let history = self.app.take_history();
         if let Err(e) = self.screen.insert_history(&history) {
-            panic!("test backend: {e}");
+            panic!("sink: {e}");
         }
         let size = self.screen.size();
         let height = self.app.desired_height(size);
@@ -72,7 +74,7 @@ impl Harness {
             .screen
             .draw(height, |area, buf| app.render(area, buf, size.height))
         {
-            panic!("test backend: {e}");
+            panic!("sink: {e}");
         }
         let _ = self.app.take_commands();
     }

@@ -15,7 +15,6 @@ use crossterm::event::{Event, EventStream};
 use crossterm::queue;
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use futures::StreamExt;
-use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Size;
 use tokio::sync::mpsc;
 
@@ -24,7 +23,8 @@ use crate::app::{App, Command, UiSettings};
 use crate::composer_assist::ComposerAssist;
 use crate::history::{ComposerHistory, HistoryLoad};
 use crate::screen::inline::InlineScreen;
-use crate::screen::terminal::{TerminalGuard, cursor_row};
+use crate::screen::surface::TerminalSurface;
+use crate::screen::terminal::TerminalGuard;
 use crate::slash::diff::{WorkspaceDiff, workspace_diff};
 use crate::slash::settings::continue_with;
 use crate::slash::status::StatusInfo;
@@ -64,9 +64,9 @@ pub(crate) async fn run_chat(
     settings: UiSettings,
 ) -> anyhow::Result<ChatOutcome> {
     let mut guard = TerminalGuard::enter().context("could not set up the terminal")?;
-    let start_row = cursor_row().unwrap_or(0);
-    let backend = CrosstermBackend::new(io::stdout());
-    let mut screen = InlineScreen::new(backend, start_row, settings.color)?;
+    // One write per frame: stdout alone is line-buffered, and frames are full of line feeds.
+    let surface = TerminalSurface::new(io::BufWriter::with_capacity(1 << 16, io::stdout()));
+    let mut screen = InlineScreen::new(surface, settings.color)?;
 
     let mut app = App::new(settings, configured.cwd.clone());
     let (ui_tx, mut ui_rx) = mpsc::unbounded_channel::<UiEvent>();
@@ -132,7 +132,7 @@ pub(crate) async fn run_chat(
                             core_closed = true;
                         }
                     }
-                    Command::Notify(text) => notify(screen.backend_mut(), &text)?,
+                    Command::Notify(text) => notify(screen.surface_mut().writer(), &text)?,
                     Command::NewConversation => {
                         match manager.new_conversation(config.clone(), ConversationOptions::default()) {
                             Ok(new) => {
@@ -208,8 +208,7 @@ pub(crate) async fn run_chat(
             if resize_pending {
                 resize_pending = false;
                 let (w, h) = crossterm::terminal::size()?;
-                let row = ask_cursor_row().await;
-                screen.resized(Size::new(w, h), row)?;
+                screen.resized(Size::new(w, h))?;
                 dirty = true;
             }
             if dirty {
@@ -288,27 +287,20 @@ fn spawn_reader(
     })
 }
 
+/// The terminal the chat draws on.
+type Screen = InlineScreen<TerminalSurface<io::BufWriter<Stdout>>>;
+
 /// Writes finished history, then the viewport, as one synchronized update.
-fn frame(app: &mut App, screen: &mut InlineScreen<CrosstermBackend<Stdout>>) -> io::Result<()> {
+fn frame(app: &mut App, screen: &mut Screen) -> io::Result<()> {
     app.set_history_width(screen.size().width);
-    queue!(screen.backend_mut(), BeginSynchronizedUpdate)?;
+    queue!(screen.surface_mut().writer(), BeginSynchronizedUpdate)?;
     let history = app.take_history();
     screen.insert_history(&history)?;
     let size = screen.size();
     let height = app.desired_height(size);
     screen.draw(height, |area, buf| app.render(area, buf, size.height))?;
-    queue!(screen.backend_mut(), EndSynchronizedUpdate)?;
-    screen.backend_mut().flush()
-}
-
-/// The cursor row after a resize, asked off the async threads and given up after a second
-/// (the terminal may not answer).
-async fn ask_cursor_row() -> Option<u16> {
-    let query = tokio::task::spawn_blocking(cursor_row);
-    match tokio::time::timeout(Duration::from_secs(1), query).await {
-        Ok(Ok(row)) => row,
-        _ => None,
-    }
+    queue!(screen.surface_mut().writer(), EndSynchronizedUpdate)?;
+    screen.surface_mut().writer().flush()
 }
 
 async fn sleep_until(deadline: Option<Instant>) {

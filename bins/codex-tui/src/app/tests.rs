@@ -1,4 +1,4 @@
-//! Frames of the chat rendered to ratatui's `TestBackend` (scrollback and screen as text),
+//! Frames of the chat rendered to a test terminal (scrollback and screen as text),
 //! snapshotted: one per kind of history cell, the live cells, the approval modals at two
 //! widths, the too-small message.
 #![allow(clippy::format_collect)] // Test data, built once.
@@ -14,18 +14,18 @@ use codex_protocol::protocol::{
 };
 use codex_protocol::{AskForApproval, ReviewDecision, SandboxPolicy, TokenUsage};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::Color;
 
 use super::*;
 use crate::screen::inline::InlineScreen;
+use crate::screen::test_surface::TestSurface;
 
 const CWD: &str = "/home/user/project";
 
 struct Harness {
     app: App,
-    screen: InlineScreen<TestBackend>,
+    screen: InlineScreen<TestSurface>,
 }
 
 impl Harness {
@@ -37,7 +37,7 @@ impl Harness {
             },
             PathBuf::from(CWD),
         );
-        let screen = InlineScreen::new(TestBackend::new(width, height), 0, true).unwrap();
+        let screen = InlineScreen::new(TestSurface::new(width, height), true).unwrap();
         let mut h = Self { app, screen };
         h.draw();
         h
@@ -83,8 +83,8 @@ impl Harness {
 
     /// Scrollback then screen, trailing spaces and blank rows trimmed.
     fn text(&self) -> String {
-        let mut rows = rows(self.screen.backend().scrollback());
-        rows.extend(rows_of(self.screen.backend().buffer()));
+        let mut rows = rows(&self.screen.surface_ref().scrollback());
+        rows.extend(rows_of(&self.screen.surface_ref().buffer()));
         while rows.last().is_some_and(String::is_empty) {
             rows.pop();
         }
@@ -367,7 +367,7 @@ fn too_small_terminal_says_so() {
 fn diff_lines_are_coloured() {
     let mut h = Harness::configured(80, 30);
     h.core(EventMsg::TaskStarted).core(patch_request());
-    let buf = h.screen.backend().buffer();
+    let buf = h.screen.surface_ref().buffer();
     let plus = buf.content.iter().find(|c| c.symbol() == "+").map(|c| c.fg);
     assert_eq!(plus, Some(Color::Green));
 }
@@ -375,9 +375,9 @@ fn diff_lines_are_coloured() {
 #[test]
 fn no_color_keeps_text_and_drops_colours() {
     let mut h = Harness::configured(80, 30);
-    h.screen = InlineScreen::new(TestBackend::new(80, 30), 0, false).unwrap();
+    h.screen = InlineScreen::new(TestSurface::new(80, 30), false).unwrap();
     h.core(EventMsg::TaskStarted).core(patch_request());
-    let buf = h.screen.backend().buffer();
+    let buf = h.screen.surface_ref().buffer();
     assert!(buf.content.iter().all(|c| c.fg == Color::Reset));
     assert!(h.text().contains("+hello"));
 }

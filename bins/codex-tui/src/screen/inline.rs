@@ -4,69 +4,66 @@
 //! Lines reach the scrollback only by scrolling the *whole* screen (a line feed on the last
 //! row), never a partial scroll region: terminals save what a full-screen scroll pushes off
 //! the top, while several drop what a region scroll pushes out (Windows Terminal, xterm.js,
-//! QTerminal). Inserting history therefore clears the viewport, writes the lines where it
-//! was, lets the screen scroll as needed and repaints the viewport below them. A line once
-//! written is never redrawn.
+//! QTerminal). Inserting history therefore erases the viewport, writes the lines where it
+//! was, one line feed after each (the screen scrolls as needed) and repaints the viewport
+//! below them. A line once written is never redrawn.
 //!
-//! The terminal's cursor is parked, hidden, at the viewport's first row between frames, so
-//! after a resize (when the terminal may have reflowed everything) its position says where
-//! the viewport now starts.
+//! Everything is written relative to the cursor (see [`Surface`]), which rests, hidden, at
+//! the start of the viewport's first row between frames. Terminals move the cursor with the
+//! content when they resize or reflow, so that spot stays right even when a resize lands while
+//! a frame is on its way: the frame's rows may then garble the viewport until the resize is
+//! handled, but history rows are never addressed, so none is lost or overwritten.
 
 use std::io;
 
-use ratatui::backend::{Backend, ClearType};
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Position, Rect, Size};
+use ratatui::layout::{Rect, Size};
 use ratatui::style::Color;
 use ratatui::text::Line;
 use ratatui::widgets::Widget;
 
+use crate::screen::surface::Surface;
 use crate::screen::wrap::wrap_lines;
 
 /// The viewport and what the terminal shows of it.
-pub(crate) struct InlineScreen<B: Backend> {
-    backend: B,
+pub(crate) struct InlineScreen<S: Surface> {
+    surface: S,
     size: Size,
-    /// The viewport's first row.
-    top: u16,
-    /// What the terminal shows in the viewport now (its area is the viewport).
+    /// What the terminal shows in the viewport now; its area starts at (0, 0), the viewport's
+    /// first row, where the cursor rests. Zero rows tall when nothing is shown.
     shown: Buffer,
     /// Paint colours (false under `NO_COLOR`).
     color: bool,
 }
 
-/// A backend's error as an I/O error.
-fn io_err<E: std::error::Error + Send + Sync + 'static>(e: E) -> io::Error {
-    io::Error::other(e)
-}
-
-impl<B: Backend> InlineScreen<B>
-where
-    B::Error: Send + Sync + 'static,
-{
-    /// A viewport starting at `start_row` (where the cursor was when the UI started).
-    pub(crate) fn new(mut backend: B, start_row: u16, color: bool) -> io::Result<Self> {
-        let size = backend.size().map_err(io_err)?;
-        backend.hide_cursor().map_err(io_err)?;
-        let top = start_row.min(size.height.saturating_sub(1));
+impl<S: Surface> InlineScreen<S> {
+    /// A viewport starting on the cursor's row (the start of a fresh line).
+    pub(crate) fn new(mut surface: S, color: bool) -> io::Result<Self> {
+        let size = surface.size()?;
+        surface.show_cursor(false)?;
         Ok(Self {
-            backend,
+            surface,
             size,
-            top,
-            shown: Buffer::empty(Rect::new(0, top, size.width, 0)),
+            shown: Buffer::empty(Rect::new(0, 0, size.width, 0)),
             color,
         })
     }
 
-    /// The backend (tests look at what it shows).
+    /// The surface (tests look at what it shows and resize it).
     #[cfg(test)]
-    pub(crate) fn backend(&self) -> &B {
-        &self.backend
+    pub(crate) fn surface(&mut self) -> &mut S {
+        &mut self.surface
     }
 
-    /// The backend, mutably (the app writes OSC notifications through it).
-    pub(crate) fn backend_mut(&mut self) -> &mut B {
-        &mut self.backend
+    /// The surface, as drawn so far.
+    #[cfg(test)]
+    pub(crate) fn surface_ref(&self) -> &S {
+        &self.surface
+    }
+
+    /// The surface, mutably (the app writes synchronized updates and notifications through it).
+    pub(crate) fn surface_mut(&mut self) -> &mut S {
+        &mut self.surface
     }
 
     /// The terminal's size as last seen.
@@ -82,132 +79,89 @@ where
         }
         let width = self.size.width.max(1);
         let rows = wrap_lines(lines, usize::from(width));
-        let height = self.size.height.max(1);
-        self.clear_from(self.top)?;
-        let mut row = self.top;
+        self.surface.clear_to_end()?;
         let mut line_buf = Buffer::empty(Rect::new(0, 0, width, 1));
         for line in &rows {
-            if row >= height {
-                self.scroll(1)?;
-                row = height - 1;
-            }
             line_buf.reset();
             line.clone().render(line_buf.area, &mut line_buf);
             if !self.color {
                 strip_colors(&mut line_buf);
             }
-            let cells = line_buf
-                .content
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| {
-                    c.symbol() != " " || c.bg != Color::Reset || !c.modifier.is_empty()
-                })
-                .map(|(x, c)| (u16::try_from(x).unwrap_or(u16::MAX), row, c));
-            self.backend.draw(cells).map_err(io_err)?;
-            row += 1;
+            self.surface.put_row(&line_buf.content)?;
+            self.surface.next_row()?;
         }
-        self.top = row.min(height);
-        self.shown = Buffer::empty(Rect::new(0, self.top, width, 0));
-        self.backend.flush().map_err(io_err)
+        // The cursor is at the start of the row below the last line: the viewport's new top.
+        self.shown = Buffer::empty(Rect::new(0, 0, width, 0));
+        self.surface.flush()
     }
 
     /// Paints the viewport `desired_height` rows tall (at most the screen) with `render`.
-    /// Only cells that changed since the last frame are written.
+    /// Only rows that changed since the last frame are written.
     pub(crate) fn draw(
         &mut self,
         desired_height: u16,
         render: impl FnOnce(Rect, &mut Buffer),
     ) -> io::Result<()> {
-        let screen_h = self.size.height.max(1);
-        let height = desired_height.clamp(1, screen_h);
+        let height = desired_height.clamp(1, self.size.height.max(1));
         let width = self.size.width;
-        if height != self.shown.area.height || width != self.shown.area.width {
-            // A new shape: clear the old viewport and everything below it, scroll up what has
-            // to make room (history only: the viewport rows are blank now), repaint in full.
-            self.clear_from(self.top)?;
-            let bottom = u32::from(self.top) + u32::from(height);
-            if bottom > u32::from(screen_h) {
-                let excess = u16::try_from(bottom - u32::from(screen_h)).unwrap_or(screen_h);
-                self.scroll(excess)?;
-                self.top = self.top.saturating_sub(excess);
-            }
-            self.shown = Buffer::empty(Rect::new(0, self.top, width, height));
-        }
-        let area = self.shown.area;
+        let area = Rect::new(0, 0, width, height);
         let mut next = Buffer::empty(area);
         render(area, &mut next);
         if !self.color {
             strip_colors(&mut next);
         }
-        let changes = self.shown.diff(&next);
-        if !changes.is_empty() {
-            self.backend.draw(changes.into_iter()).map_err(io_err)?;
+        let reshaped = self.shown.area != area;
+        if reshaped {
+            // A new shape: erase the old viewport and repaint every row; the line feeds
+            // between rows scroll history up into the scrollback when the viewport does not fit.
+            self.surface.clear_to_end()?;
+        }
+        let row_width = usize::from(width).max(1);
+        let changed: Vec<bool> = next
+            .content
+            .chunks(row_width)
+            .enumerate()
+            .map(|(i, row)| {
+                reshaped
+                    || self
+                        .shown
+                        .content
+                        .chunks(row_width)
+                        .nth(i)
+                        .is_none_or(|old| old != row)
+            })
+            .collect();
+        if let Some(last) = changed.iter().rposition(|c| *c) {
+            for (i, row) in next.content.chunks(row_width).enumerate().take(last + 1) {
+                if changed[i] {
+                    self.surface.put_row(row)?;
+                }
+                if i < last {
+                    self.surface.next_row()?;
+                }
+            }
+            self.surface
+                .rows_up(u16::try_from(last).unwrap_or(u16::MAX))?;
         }
         self.shown = next;
-        self.park_cursor()?;
-        self.backend.flush().map_err(io_err)
+        self.surface.flush()
     }
 
-    /// The terminal changed size. `cursor_row` is where the terminal says the cursor is now
-    /// (it was parked at the viewport's first row, and the terminal moved it with the
-    /// content when it reflowed); without it the viewport goes to the bottom.
-    pub(crate) fn resized(&mut self, size: Size, cursor_row: Option<u16>) -> io::Result<()> {
+    /// The terminal changed size. The cursor is still at the viewport's first row (the
+    /// terminal moved it with the content); whatever the reflow made of the viewport goes,
+    /// and the next [`InlineScreen::draw`] paints it anew.
+    pub(crate) fn resized(&mut self, size: Size) -> io::Result<()> {
         self.size = size;
-        let screen_h = size.height.max(1);
-        let fallback = screen_h.saturating_sub(self.shown.area.height.max(1));
-        self.top = cursor_row.unwrap_or(fallback).min(screen_h - 1);
-        // Whatever the reflow made of the old viewport goes; history above stays.
-        self.clear_from(self.top)?;
-        self.shown = Buffer::empty(Rect::new(0, self.top, size.width, 0));
+        self.surface.clear_to_end()?;
+        self.shown = Buffer::empty(Rect::new(0, 0, size.width, 0));
         Ok(())
     }
 
-    /// Clears the viewport and puts the cursor where the shell prompt should go after exit.
+    /// Clears the viewport and leaves the cursor, shown, where the shell prompt goes after exit.
     pub(crate) fn finish(&mut self) -> io::Result<()> {
-        self.clear_from(self.top)?;
-        if self.top >= self.size.height {
-            // History reached the last row: make a blank row for the shell below it.
-            self.scroll(1)?;
-            self.top = self.size.height.saturating_sub(1);
-        }
-        self.backend
-            .set_cursor_position(Position::new(0, self.top))
-            .map_err(io_err)?;
-        self.backend.show_cursor().map_err(io_err)?;
-        self.backend.flush().map_err(io_err)
-    }
-
-    fn clear_from(&mut self, row: u16) -> io::Result<()> {
-        if row >= self.size.height {
-            // Below the screen: nothing to clear.
-            return Ok(());
-        }
-        self.backend
-            .set_cursor_position(Position::new(0, row))
-            .map_err(io_err)?;
-        self.backend
-            .clear_region(ClearType::AfterCursor)
-            .map_err(io_err)
-    }
-
-    /// Scrolls the whole screen up `n` rows with line feeds on the last row, so the rows that
-    /// leave the top go to the scrollback.
-    fn scroll(&mut self, n: u16) -> io::Result<()> {
-        if n == 0 {
-            return Ok(());
-        }
-        let last = self.size.height.max(1) - 1;
-        self.backend
-            .set_cursor_position(Position::new(0, last))
-            .map_err(io_err)?;
-        self.backend.append_lines(n).map_err(io_err)
-    }
-
-    fn park_cursor(&mut self) -> io::Result<()> {
-        self.backend
-            .set_cursor_position(Position::new(0, self.top))
-            .map_err(io_err)
+        self.surface.clear_to_end()?;
+        self.surface.show_cursor(true)?;
+        self.surface.flush()
     }
 }
 
@@ -223,10 +177,10 @@ fn strip_colors(buf: &mut Buffer) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ratatui::backend::TestBackend;
+    use crate::screen::test_surface::TestSurface;
 
-    fn screen(w: u16, h: u16) -> InlineScreen<TestBackend> {
-        match InlineScreen::new(TestBackend::new(w, h), 0, true) {
+    fn screen(w: u16, h: u16) -> InlineScreen<TestSurface> {
+        match InlineScreen::new(TestSurface::new(w, h), true) {
             Ok(s) => s,
             Err(e) => panic!("{e}"),
         }
@@ -247,25 +201,28 @@ mod tests {
     }
 
     /// Everything the terminal holds, scrollback first, without trailing blank rows.
-    fn everything(s: &InlineScreen<TestBackend>) -> Vec<String> {
-        let mut all = rows(s.backend().scrollback());
-        all.extend(rows(s.backend().buffer()));
+    fn everything(s: &InlineScreen<TestSurface>) -> Vec<String> {
+        let mut all = rows(&s.surface_ref().scrollback());
+        all.extend(rows(&s.surface_ref().buffer()));
         while all.last().is_some_and(String::is_empty) {
             all.pop();
         }
         all
     }
 
+    fn composer(s: &mut InlineScreen<TestSurface>, height: u16) {
+        s.draw(height, |area, buf| Line::from("composer").render(area, buf))
+            .unwrap();
+    }
+
     #[test]
     fn history_goes_above_the_viewport_and_into_scrollback_without_loss() {
         let mut s = screen(20, 6);
-        s.draw(2, |area, buf| Line::from("composer").render(area, buf))
-            .unwrap();
+        composer(&mut s, 2);
         for i in 0..10 {
             s.insert_history(&[Line::from(format!("line {i}"))])
                 .unwrap();
-            s.draw(2, |area, buf| Line::from("composer").render(area, buf))
-                .unwrap();
+            composer(&mut s, 2);
         }
         let all = everything(&s);
         let expected: Vec<String> = (0..10)
@@ -299,5 +256,38 @@ mod tests {
             .unwrap();
         s.draw(1, |_, _| {}).unwrap();
         assert_eq!(everything(&s), ["one two", "three four"]);
+    }
+
+    #[test]
+    fn a_resize_the_screen_has_not_seen_yet_loses_no_history() {
+        // Shorter and taller, each landing before the app notices, while lines keep coming.
+        for (width, height) in [(20, 4), (12, 3), (30, 12), (20, 8)] {
+            let mut s = screen(20, 8);
+            let mut next = 0;
+            let mut write = |s: &mut InlineScreen<TestSurface>, n: usize| {
+                for _ in 0..n {
+                    s.insert_history(&[Line::from(format!("line {next:02}"))])
+                        .unwrap();
+                    composer(s, 3);
+                    next += 1;
+                }
+            };
+            write(&mut s, 10);
+            s.surface().resize(width, height);
+            // Frames drawn for the old size, then the resize handled.
+            write(&mut s, 5);
+            s.resized(Size::new(width, height)).unwrap();
+            write(&mut s, 5);
+            let all = everything(&s);
+            for i in 0..20 {
+                let line = format!("line {i:02}");
+                assert_eq!(
+                    all.iter().filter(|l| **l == line).count(),
+                    1,
+                    "{line} lost or repeated after a resize to {width}x{height}: {all:#?}"
+                );
+            }
+            assert_eq!(all.last().map(String::as_str), Some("composer"), "{all:#?}");
+        }
     }
 }

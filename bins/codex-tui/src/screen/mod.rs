@@ -2,5 +2,8 @@
 //! and wrapping.
 
 pub(crate) mod inline;
+pub(crate) mod surface;
 pub(crate) mod terminal;
+#[cfg(test)]
+pub(crate) mod test_surface;
 pub(crate) mod wrap;

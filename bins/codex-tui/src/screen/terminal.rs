@@ -66,9 +66,3 @@ fn install_panic_restore() {
         previous(info);
     }));
 }
-
-/// Where the cursor is (the row the viewport starts on), asked once at start-up and after a
-/// resize; `None` when the terminal does not answer.
-pub(crate) fn cursor_row() -> Option<u16> {
-    cursor::position().ok().map(|(_, row)| row)
-}
