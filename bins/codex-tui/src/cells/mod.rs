@@ -192,7 +192,7 @@ pub(crate) fn info(message: &str) -> Vec<Line<'static>> {
         .collect()
 }
 
-/// The text of lines (for tests and the too-small message).
+/// The text of lines, one string per line (for tests).
 #[cfg(test)]
 pub(crate) fn plain(lines: &[Line<'_>]) -> Vec<String> {
     lines

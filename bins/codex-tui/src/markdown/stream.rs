@@ -124,13 +124,7 @@ impl MarkdownStream {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn text(lines: &[Line<'static>]) -> Vec<String> {
-        lines
-            .iter()
-            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
-            .collect()
-    }
+    use crate::cells::plain;
 
     /// Streaming in pieces commits exactly what rendering the whole answer gives.
     #[test]
@@ -144,7 +138,11 @@ mod tests {
                 got.extend(stream.push(&piece.iter().collect::<String>()));
             }
             got.extend(stream.finish());
-            assert_eq!(text(&got), text(&render_markdown(answer)), "chunk {chunk}");
+            assert_eq!(
+                plain(&got),
+                plain(&render_markdown(answer)),
+                "chunk {chunk}"
+            );
         }
     }
 
@@ -152,15 +150,15 @@ mod tests {
     fn nothing_is_committed_before_a_newline() {
         let mut stream = MarkdownStream::default();
         assert!(stream.push("partial").is_empty());
-        assert_eq!(text(&stream.tail()), ["partial"]);
-        assert_eq!(text(&stream.push(" line\nnext")), ["partial line"]);
-        assert_eq!(text(&stream.tail()), ["next"]);
+        assert_eq!(plain(&stream.tail()), ["partial"]);
+        assert_eq!(plain(&stream.push(" line\nnext")), ["partial line"]);
+        assert_eq!(plain(&stream.tail()), ["next"]);
     }
 
     #[test]
     fn escape_sequences_are_shown_not_obeyed() {
         let mut stream = MarkdownStream::default();
         let lines = stream.push("hi\x1b[2J\n");
-        assert_eq!(text(&lines), ["hi\\x1b[2J"]);
+        assert_eq!(plain(&lines), ["hi\\x1b[2J"]);
     }
 }

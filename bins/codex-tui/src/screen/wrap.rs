@@ -135,25 +135,19 @@ pub(crate) fn wrap_lines(lines: &[Line<'static>], width: usize) -> Vec<Line<'sta
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn texts(lines: &[Line<'static>]) -> Vec<String> {
-        lines
-            .iter()
-            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
-            .collect()
-    }
+    use crate::cells::plain;
 
     #[test]
     fn short_lines_stay_whole() {
         let line = Line::from("hello");
-        assert_eq!(texts(&wrap_line(&line, 10)), ["hello"]);
+        assert_eq!(plain(&wrap_line(&line, 10)), ["hello"]);
     }
 
     #[test]
     fn breaks_at_spaces_and_hangs_under_the_bullet() {
         let line = Line::from("• one two three four five");
         assert_eq!(
-            texts(&wrap_line(&line, 12)),
+            plain(&wrap_line(&line, 12)),
             ["• one two", "  three four", "  five"]
         );
     }
@@ -161,14 +155,14 @@ mod tests {
     #[test]
     fn long_words_are_cut() {
         let line = Line::from("abcdefghijkl");
-        assert_eq!(texts(&wrap_line(&line, 5)), ["abcde", "fghij", "kl"]);
+        assert_eq!(plain(&wrap_line(&line, 5)), ["abcde", "fghij", "kl"]);
     }
 
     #[test]
     fn list_numbers_hang() {
         let line = Line::from("12. alpha beta gamma");
         assert_eq!(
-            texts(&wrap_line(&line, 14)),
+            plain(&wrap_line(&line, 14)),
             ["12. alpha beta", "    gamma"]
         );
     }
@@ -176,6 +170,6 @@ mod tests {
     #[test]
     fn wide_characters_count_double() {
         let line = Line::from("日本語日本語");
-        assert_eq!(texts(&wrap_line(&line, 6)), ["日本語", "日本語"]);
+        assert_eq!(plain(&wrap_line(&line, 6)), ["日本語", "日本語"]);
     }
 }

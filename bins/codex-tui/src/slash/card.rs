@@ -176,13 +176,7 @@ fn wrap(text: &str, room: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn text(lines: &[Line<'_>]) -> Vec<String> {
-        lines
-            .iter()
-            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
-            .collect()
-    }
+    use crate::cells::plain;
 
     #[test]
     fn wraps_words_then_long_words() {
@@ -200,7 +194,7 @@ mod tests {
             Row::field("", "more"),
         ];
         for width in [80, 30, 20] {
-            let lines = text(&render(&rows, width));
+            let lines = plain(&render(&rows, width));
             let widths: Vec<_> = lines.iter().map(|l| text_width(l)).collect();
             assert!(widths.iter().all(|w| *w <= usize::from(width)), "{lines:?}");
             if width >= 24 {

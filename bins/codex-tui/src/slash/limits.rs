@@ -153,28 +153,16 @@ fn bytes(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cells::plain;
     use codex_protocol::TokenUsage;
     use codex_protocol::protocol::EventMsg;
-
-    fn plain(lines: &[Line<'_>]) -> String {
-        lines
-            .iter()
-            .map(|l| {
-                l.spans
-                    .iter()
-                    .map(|s| s.content.as_ref())
-                    .collect::<String>()
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
 
     #[test]
     fn before_any_turn() {
         let limits = Limits::default();
         insta::assert_snapshot!(
             "limits_fresh_80",
-            plain(&limits_card(&limits, &UsageTracker::default(), None, 80))
+            plain(&limits_card(&limits, &UsageTracker::default(), None, 80)).join("\n")
         );
     }
 
@@ -199,7 +187,7 @@ mod tests {
             });
         }
         let lines = limits_card(&limits, &usage, None, 60);
-        let text = plain(&lines);
+        let text = plain(&lines).join("\n");
         assert!(text.contains("3 of 3 in this turn"), "{text}");
         assert!(text.contains("5,250 used"), "{text}");
         // The time used moves on; only the rows that do not are snapshotted.
@@ -237,7 +225,7 @@ mod tests {
             Some(&budget),
             80,
         );
-        let text = plain(&lines);
+        let text = plain(&lines).join("\n");
         assert!(
             text.contains("95,000 of 100,000 in this conversation"),
             "{text}"
@@ -253,7 +241,8 @@ mod tests {
             &UsageTracker::default(),
             Some(&unpriced),
             80,
-        ));
+        ))
+        .join("\n");
         assert!(
             text.contains("95,000 used in this conversation; no token limit"),
             "{text}"

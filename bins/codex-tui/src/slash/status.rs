@@ -275,6 +275,7 @@ pub fn display_path(path: &Path, home: Option<&Path>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cells::plain;
 
     pub(crate) fn sample() -> StatusInfo {
         StatusInfo {
@@ -313,24 +314,11 @@ mod tests {
         }
     }
 
-    fn plain(lines: &[Line<'_>]) -> String {
-        lines
-            .iter()
-            .map(|l| {
-                l.spans
-                    .iter()
-                    .map(|s| s.content.as_ref())
-                    .collect::<String>()
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
-
     #[test]
     fn status_card_at_two_widths() {
         let info = sample();
-        insta::assert_snapshot!("status_80", plain(&status_card(&info, 80)));
-        insta::assert_snapshot!("status_44", plain(&status_card(&info, 44)));
+        insta::assert_snapshot!("status_80", plain(&status_card(&info, 80)).join("\n"));
+        insta::assert_snapshot!("status_44", plain(&status_card(&info, 44)).join("\n"));
     }
 
     #[test]
@@ -347,7 +335,7 @@ mod tests {
             context_left_percent: None,
             ..sample()
         };
-        insta::assert_snapshot!("status_fresh", plain(&status_card(&info, 80)));
+        insta::assert_snapshot!("status_fresh", plain(&status_card(&info, 80)).join("\n"));
     }
 
     #[test]
