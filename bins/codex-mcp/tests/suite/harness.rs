@@ -180,6 +180,25 @@ impl Drop for Raw {
     }
 }
 
+/// `codex-mcp` in a clean environment whose only setting is `CODEX_HOME`.
+pub(crate) fn mcp_command(home: &Path) -> Command {
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin("codex-mcp"));
+    command.env_clear().env("CODEX_HOME", home);
+    command
+}
+
+/// Runs `codex-mcp ARGS` and returns "$ codex mcp ARGS\nexit N\n--- stdout\n...--- stderr\n...".
+pub(crate) fn mcp_transcript(home: &Path, args: &[&str]) -> String {
+    let output = mcp_command(home).args(args).output().unwrap();
+    format!(
+        "$ codex mcp {}\nexit {}\n--- stdout\n{}--- stderr\n{}",
+        args.join(" "),
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
 /// The `codex/event` notifications among `messages`, as their `msg.type`.
 pub(crate) fn event_types(messages: &[Value]) -> Vec<String> {
     messages

@@ -1,29 +1,10 @@
 //! `codex mcp add|list|get|remove` round-trips against a temp CODEX_HOME.
 
-use std::path::Path;
-
-use assert_cmd::Command;
 use pretty_assertions::assert_eq;
 
+use super::harness::mcp_transcript;
+
 const START: &str = "# Personal settings; keep this comment.\nmodel = \"o3\" # pinned\n\n# The docs server, added by hand.\n[mcp_servers.docs]\ncommand = \"npx\"\nargs = [\"-y\", \"@acme/docs-mcp\"]\nenv = { API_KEY = \"secret-value\" }\n\n[tui]\nanimations = false # calmer\n";
-
-fn mcp(home: &Path) -> Command {
-    let mut command = Command::cargo_bin("codex-mcp").unwrap();
-    command.env_clear().env("CODEX_HOME", home);
-    command
-}
-
-/// Runs and returns "exit N\n--- stdout\n...--- stderr\n...".
-fn run(home: &Path, args: &[&str]) -> String {
-    let output = mcp(home).args(args).output().unwrap();
-    format!(
-        "$ codex mcp {}\nexit {}\n--- stdout\n{}--- stderr\n{}",
-        args.join(" "),
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
 
 #[test]
 fn add_list_get_remove_round_trip_keeps_comments() {
@@ -58,7 +39,7 @@ fn add_list_get_remove_round_trip_keeps_comments() {
         &["list", "--json"],
         &["get", "files", "--json"],
     ] {
-        transcript.push_str(&run(home.path(), args));
+        transcript.push_str(&mcp_transcript(home.path(), args));
         transcript.push('\n');
     }
     transcript.push_str("--- config.toml after adding\n");
@@ -69,7 +50,7 @@ fn add_list_get_remove_round_trip_keeps_comments() {
         &["remove", "web"],
     ] {
         transcript.push('\n');
-        transcript.push_str(&run(home.path(), args));
+        transcript.push_str(&mcp_transcript(home.path(), args));
     }
     insta::assert_snapshot!(transcript);
     // Everything the user wrote is back, byte for byte.
@@ -90,7 +71,7 @@ fn errors_name_the_problem() {
         &["add", "e", "--env", "NOEQUALS", "--", "x"],
         &["remove", "nope"],
     ] {
-        transcript.push_str(&run(home.path(), args));
+        transcript.push_str(&mcp_transcript(home.path(), args));
         transcript.push('\n');
     }
     insta::assert_snapshot!(transcript);

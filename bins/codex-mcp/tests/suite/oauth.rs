@@ -3,33 +3,17 @@
 
 use std::io::{BufRead as _, BufReader, Read as _};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use codex_test_support::oauth_mcp::{OAuthMcpServer, SCOPE, follow_authorization};
 use pretty_assertions::assert_eq;
 use serde_json::Value;
 
-fn command(home: &Path) -> Command {
-    let mut command = Command::new(assert_cmd::cargo::cargo_bin("codex-mcp"));
-    command.env_clear().env("CODEX_HOME", home);
-    command
-}
-
-/// Runs and returns "$ codex mcp ARGS\nexit N\n--- stdout\n...--- stderr\n...".
-fn run(home: &Path, args: &[&str]) -> String {
-    let output = command(home).args(args).output().unwrap();
-    format!(
-        "$ codex mcp {}\nexit {}\n--- stdout\n{}--- stderr\n{}",
-        args.join(" "),
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
+use super::harness::{mcp_command, mcp_transcript};
 
 /// `codex mcp login NAME --no-browser`, the test client following the printed URL.
 fn login(home: &Path, name: &str) -> String {
-    let mut child = command(home)
+    let mut child = mcp_command(home)
         .args(["login", name, "--no-browser", "--timeout-sec", "60"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -76,7 +60,7 @@ fn login_stores_tokens_list_shows_them_and_logout_removes_them() {
         ),
     )
     .unwrap();
-    let mut transcript = run(home.path(), &["list"]);
+    let mut transcript = mcp_transcript(home.path(), &["list"]);
 
     let printed = login(home.path(), "secure");
     transcript.push_str("\n$ codex mcp login secure --no-browser\n");
@@ -130,7 +114,7 @@ fn login_stores_tokens_list_shows_them_and_logout_removes_them() {
         &["login", "plain"],
     ] {
         transcript.push('\n');
-        transcript.push_str(&run(home.path(), args));
+        transcript.push_str(&mcp_transcript(home.path(), args));
     }
     assert!(
         !file.exists(),
@@ -154,7 +138,7 @@ fn login_refuses_a_server_with_a_bearer_token() {
         "[mcp_servers.web]\nurl = \"http://127.0.0.1:9/mcp\"\nbearer_token_env_var = \"WEB_TOKEN\"\n",
     )
     .unwrap();
-    let output = command(home.path())
+    let output = mcp_command(home.path())
         .args(["login", "web", "--no-browser"])
         .output()
         .unwrap();
