@@ -34,6 +34,20 @@ fn text(s: &str) -> Value {
 }
 
 /// Sends a message and reads the conversation's events up to its `task_complete`.
+/// `newConversation` with `params` (request 1) and a listener on it (request 2); the
+/// `newConversation` result.
+fn listened_conversation(mcp: &mut Raw, params: &Value) -> Value {
+    let (_, created) = request(mcp, 1, "newConversation", params);
+    let created = result(&created).clone();
+    request(
+        mcp,
+        2,
+        "addConversationListener",
+        &json!({"conversationId": created["conversationId"]}),
+    );
+    created
+}
+
 fn turn(mcp: &mut Raw, id: u64, conversation: &str, prompt: &str) -> (Vec<Value>, Value) {
     let (mut before, sent) = request(
         mcp,
@@ -191,17 +205,8 @@ fn an_idle_conversation_is_closed_and_resumes_from_its_rollout_on_the_next_messa
     let mut mcp = Raw::spawn(cmd);
     mcp.initialize(false);
 
-    let (_, created) = request(&mut mcp, 1, "newConversation", &json!({}));
-    let conversation = result(&created)["conversationId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    request(
-        &mut mcp,
-        2,
-        "addConversationListener",
-        &json!({"conversationId": conversation}),
-    );
+    let created = listened_conversation(&mut mcp, &json!({}));
+    let conversation = created["conversationId"].as_str().unwrap().to_owned();
     turn(&mut mcp, 3, &conversation, "first question");
 
     // Past the idle timeout the conversation is closed; its listener's stream ends.
@@ -243,15 +248,8 @@ fn resume_conversation_by_path_in_a_new_server_announces_it_then_continues() {
     let (conversation, path) = {
         let mut mcp = env.raw();
         mcp.initialize(false);
-        let (_, created) = request(&mut mcp, 1, "newConversation", &json!({}));
-        let created = result(&created).clone();
+        let created = listened_conversation(&mut mcp, &json!({}));
         let id = created["conversationId"].as_str().unwrap().to_owned();
-        request(
-            &mut mcp,
-            2,
-            "addConversationListener",
-            &json!({"conversationId": id}),
-        );
         turn(&mut mcp, 3, &id, "remember one");
         assert!(mcp.finish().success());
         (id, created["rolloutPath"].as_str().unwrap().to_owned())
@@ -393,22 +391,11 @@ fn a_listener_answers_exec_approvals_and_interrupt_stops_a_running_turn() {
         )]));
     let mut mcp = env.raw();
     mcp.initialize(false);
-    let (_, created) = request(
+    let created = listened_conversation(
         &mut mcp,
-        1,
-        "newConversation",
         &json!({"approvalPolicy": "untrusted", "sandbox": "workspace-write", "cwd": env.ws()}),
     );
-    let conversation = result(&created)["conversationId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    request(
-        &mut mcp,
-        2,
-        "addConversationListener",
-        &json!({"conversationId": conversation}),
-    );
+    let conversation = created["conversationId"].as_str().unwrap().to_owned();
     request(
         &mut mcp,
         3,
@@ -463,22 +450,8 @@ fn send_user_turn_with_other_settings_continues_the_history_on_them() {
     answer(&env, "r2", "second");
     let mut mcp = env.raw();
     mcp.initialize(false);
-    let (_, created) = request(
-        &mut mcp,
-        1,
-        "newConversation",
-        &json!({"model": "mock-model", "cwd": env.ws()}),
-    );
-    let conversation = result(&created)["conversationId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    request(
-        &mut mcp,
-        2,
-        "addConversationListener",
-        &json!({"conversationId": conversation}),
-    );
+    let created = listened_conversation(&mut mcp, &json!({"model": "mock-model", "cwd": env.ws()}));
+    let conversation = created["conversationId"].as_str().unwrap().to_owned();
     turn(&mut mcp, 3, &conversation, "one");
 
     let (mut events, sent) = request(
