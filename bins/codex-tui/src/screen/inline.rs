@@ -117,20 +117,16 @@ impl<S: Surface> InlineScreen<S> {
             self.surface.clear_to_end()?;
         }
         let row_width = usize::from(width).max(1);
-        let changed: Vec<bool> = next
-            .content
-            .chunks(row_width)
-            .enumerate()
-            .map(|(i, row)| {
-                reshaped
-                    || self
-                        .shown
-                        .content
-                        .chunks(row_width)
-                        .nth(i)
-                        .is_none_or(|old| old != row)
-            })
-            .collect();
+        // A new shape repaints every row; the same shape only the rows that differ.
+        let changed: Vec<bool> = if reshaped {
+            vec![true; usize::from(height)]
+        } else {
+            next.content
+                .chunks(row_width)
+                .zip(self.shown.content.chunks(row_width))
+                .map(|(new, old)| new != old)
+                .collect()
+        };
         if let Some(last) = changed.iter().rposition(|c| *c) {
             for (i, row) in next.content.chunks(row_width).enumerate().take(last + 1) {
                 if changed[i] {
