@@ -30,7 +30,7 @@ pub(crate) async fn run_compact(sess: Arc<Session>, sub_id: String, cancel: Canc
     sess.send_event(&sub_id, EventMsg::TaskStarted);
     // The summary is a model request like any other: the spending caps hold for it too.
     if let Some(message) = sess.budget_exhausted() {
-        limit_end(&sess, &sub_id, LimitCode::BudgetExceeded, message);
+        limit_end(&sess, &sub_id, LimitCode::BudgetExceeded, message).await;
         return;
     }
     let make_prompt = |sess: &Session| {
@@ -53,7 +53,7 @@ pub(crate) async fn run_compact(sess: Arc<Session>, sub_id: String, cancel: Canc
     let (items, usage) = match stream_with_retries(&sess, &sub_id, &cancel, &make_prompt).await {
         Ok(done) => done,
         Err(TurnError::Interrupted) => {
-            interrupted_end(&sess, &sub_id);
+            interrupted_end(&sess, &sub_id).await;
             return;
         }
         Err(TurnError::Client(e)) => {
@@ -84,7 +84,7 @@ pub(crate) async fn run_compact(sess: Arc<Session>, sub_id: String, cancel: Canc
         message: summary.clone(),
         replacement_history: Some(history),
     })]);
-    sess.flush();
+    sess.flush().await;
     sess.send_event(&sub_id, EventMsg::AgentMessage { message: summary });
     sess.send_event(
         &sub_id,

@@ -124,9 +124,11 @@ impl Session {
 
     /// Emits an event, first recording it in the rollout file when it is one a session file
     /// keeps (see [`EventMsg::rollout_event`]).
-    pub(crate) fn send_event(&self, sub_id: &str, msg: EventMsg) {
-        if let Some(persisted) = msg.rollout_event() {
-            self.persist(&[RolloutItem::EventMsg(persisted)]);
+    pub(crate) fn send_event(&self, sub_id: &str, mut msg: EventMsg) {
+        if let Some(saved) =
+            msg.lend_rollout_event(|persisted| lock(&self.recorder).record_event(persisted))
+        {
+            self.report_save_error(saved);
         }
         // A front end that stopped listening is shutting down; nothing to report to.
         let _ = self.tx_event.send(Event {
@@ -324,9 +326,20 @@ impl Session {
         recorder.is_created().then(|| recorder.path().to_owned())
     }
 
-    /// Flushes the rollout file to disk.
-    pub(crate) fn flush(&self) {
-        let _ = lock(&self.recorder).sync();
+    /// Flushes the rollout file to disk, on the blocking pool: an `fsync` can take many
+    /// milliseconds, and the front end (the TUI, `codex-exec`) may share this runtime. While it
+    /// runs, the front end also gets to take the events already sent, a 100 MB answer among
+    /// them, before the turn's end copies that answer into `TaskComplete`.
+    pub(crate) async fn flush(&self) {
+        let syncer = lock(&self.recorder).syncer();
+        let synced = match syncer {
+            Ok(Some(syncer)) => tokio::task::spawn_blocking(move || syncer.sync())
+                .await
+                .unwrap_or(Ok(())),
+            Ok(None) => Ok(()),
+            Err(e) => Err(e),
+        };
+        self.report_save_error(synced);
     }
 
     /// How a command should be confined under the session's policy.

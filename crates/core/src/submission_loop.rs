@@ -105,7 +105,7 @@ pub(crate) async fn submission_loop(sess: Arc<Session>, mut rx_sub: mpsc::Receiv
                     cancel.cancel();
                     let _ = task.await;
                 }
-                sess.flush();
+                sess.flush().await;
                 sess.send_event(&id, EventMsg::ShutdownComplete);
                 return;
             }
@@ -117,7 +117,7 @@ pub(crate) async fn submission_loop(sess: Arc<Session>, mut rx_sub: mpsc::Receiv
     if let Some((_, cancel)) = running {
         cancel.cancel();
     }
-    sess.flush();
+    sess.flush().await;
 }
 
 /// Runs a task and turns a panic into an `Error` event, so a front end waiting for the end of

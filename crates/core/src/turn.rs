@@ -111,11 +111,11 @@ pub(crate) async fn run_task(
             let message = format!(
                 "stopped after {requests} model requests in this turn, the limit (limits.max_turns; --max-turns); the model kept calling tools. Raise the limit to let it go on"
             );
-            limit_end(&sess, &sub_id, LimitCode::MaxTurns, message);
+            limit_end(&sess, &sub_id, LimitCode::MaxTurns, message).await;
             return;
         }
         if let Some(message) = sess.budget_exhausted() {
-            limit_end(&sess, &sub_id, LimitCode::BudgetExceeded, message);
+            limit_end(&sess, &sub_id, LimitCode::BudgetExceeded, message).await;
             return;
         }
         requests += 1;
@@ -124,7 +124,7 @@ pub(crate) async fn run_task(
         {
             Ok(done) => done,
             Err(TurnError::Interrupted) => {
-                stopped_end(&sess, &sub_id, &deadline);
+                stopped_end(&sess, &sub_id, &deadline).await;
                 return;
             }
             Err(TurnError::Client(e)) => {
@@ -193,16 +193,17 @@ pub(crate) async fn run_task(
             sess.record_items(std::slice::from_ref(&output));
         }
         if interrupted || cancel.is_cancelled() {
-            stopped_end(&sess, &sub_id, &deadline);
+            stopped_end(&sess, &sub_id, &deadline).await;
             return;
         }
     }
+    // Flushed before the answer is copied for `TaskComplete` (see `Session::flush`).
+    sess.flush().await;
     let last_agent_message = if has_agent_message {
         sess.last_assistant_text()
     } else {
         None
     };
-    sess.flush();
     if let Some(argv) = &sess.config.notify {
         let input_messages: Vec<String> = input
             .iter()
@@ -223,9 +224,9 @@ pub(crate) async fn run_task(
 }
 
 /// Ends a task whose token was cancelled: by the user, or by the turn deadline.
-fn stopped_end(sess: &Session, sub_id: &str, deadline: &Deadline) {
+async fn stopped_end(sess: &Session, sub_id: &str, deadline: &Deadline) {
     if !deadline.passed() {
-        interrupted_end(sess, sub_id);
+        interrupted_end(sess, sub_id).await;
         return;
     }
     let timeout = deadline.timeout.unwrap_or_default();
@@ -233,13 +234,13 @@ fn stopped_end(sess: &Session, sub_id: &str, deadline: &Deadline) {
         "the turn ran out of time after {} (limits.turn_timeout_ms; --timeout); what it did so far is kept in the session",
         codex_model_client::describe_wait(timeout)
     );
-    limit_end(sess, sub_id, LimitCode::TurnTimeout, message);
+    limit_end(sess, sub_id, LimitCode::TurnTimeout, message).await;
 }
 
 /// Ends the task because a configured limit was reached.
-pub(crate) fn limit_end(sess: &Session, sub_id: &str, code: LimitCode, message: String) {
+pub(crate) async fn limit_end(sess: &Session, sub_id: &str, code: LimitCode, message: String) {
     sess.end_task();
-    sess.flush();
+    sess.flush().await;
     sess.send_event(
         sub_id,
         EventMsg::Error {
@@ -254,7 +255,7 @@ pub(crate) fn limit_end(sess: &Session, sub_id: &str, code: LimitCode, message: 
 const TURN_ABORTED: &str = "<turn_aborted>\nThe user interrupted the previous turn. Whatever you were saying or doing then is incomplete; tool calls that did not finish did not take effect.\n</turn_aborted>";
 
 /// Ends the task because the user interrupted it; the model is told in its history.
-pub(crate) fn interrupted_end(sess: &Session, sub_id: &str) {
+pub(crate) async fn interrupted_end(sess: &Session, sub_id: &str) {
     sess.end_task();
     sess.record_items(&[ResponseItem::Message {
         id: None,
@@ -263,7 +264,7 @@ pub(crate) fn interrupted_end(sess: &Session, sub_id: &str) {
             text: TURN_ABORTED.to_owned(),
         }],
     }]);
-    sess.flush();
+    sess.flush().await;
     sess.send_event(
         sub_id,
         EventMsg::TurnAborted {

@@ -59,6 +59,7 @@ mod error;
 mod event;
 mod family;
 pub mod ollama;
+mod output_item;
 mod prompt;
 mod record;
 mod responses;

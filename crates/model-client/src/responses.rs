@@ -6,8 +6,10 @@ use std::time::Duration;
 use codex_protocol::{ReasoningSummary, ResponseItem, TokenUsage};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::error::{ClientError, error_fields, from_error_code};
+use crate::output_item::read_item;
 use crate::stream::{Flow, Out};
 use crate::{Prompt, ResponseEvent};
 
@@ -99,11 +101,13 @@ pub(crate) fn request_body(model: &str, prompt: &Prompt) -> Result<Vec<u8>, serd
 
 /// One SSE event; only the fields we read.
 #[derive(Deserialize)]
-struct WireEvent {
+struct WireEvent<'a> {
     #[serde(rename = "type")]
     kind: String,
     response: Option<Value>,
-    item: Option<Value>,
+    /// Left as raw JSON: [`read_item`] reads it without copying a large text three times.
+    #[serde(borrow)]
+    item: Option<&'a RawValue>,
     delta: Option<String>,
     code: Option<String>,
     message: Option<String>,
@@ -156,7 +160,7 @@ pub(crate) struct ResponsesParser {
 
 impl ResponsesParser {
     pub(crate) fn on_data(&mut self, data: &str, out: &mut Out) -> Flow {
-        let event: WireEvent = match serde_json::from_str(data) {
+        let event: WireEvent<'_> = match serde_json::from_str(data) {
             Ok(e) => e,
             Err(e) => {
                 tracing::debug!(
@@ -173,7 +177,7 @@ impl ResponsesParser {
                 let Some(item) = event.item else {
                     return Flow::Continue;
                 };
-                match serde_json::from_value::<ResponseItem>(item) {
+                match read_item(item) {
                     Ok(item) if event.kind.ends_with("added") => {
                         out.push_back(Ok(ResponseEvent::OutputItemAdded(item)));
                     }

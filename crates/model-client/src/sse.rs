@@ -5,6 +5,9 @@
 //! without the whole body ever being held. Lines end in `\n` or `\r\n` (a lone `\r` is not a
 //! line end here; no model server sends it).
 
+/// A first data line at least this long becomes its event's data without a copy.
+const TAKE_OVER: usize = 1024 * 1024;
+
 /// Splits a byte stream into the `data` of its events.
 #[derive(Debug, Default)]
 pub struct SseDecoder {
@@ -117,6 +120,22 @@ impl SseDecoder {
         }
     }
 
+    /// Makes `buf[value]`, the value of an event's first data line, the event's data by
+    /// handing the buffer over rather than copying it: a 100 MB line is not held twice while
+    /// its event is read. What follows the line moves to a new buffer.
+    fn take_line_as_data(&mut self, value: std::ops::Range<usize>) {
+        let after = self.buf[self.start..].to_vec();
+        let mut line = std::mem::replace(&mut self.buf, after);
+        self.scanned -= self.start;
+        self.searched = self.searched.saturating_sub(self.start);
+        self.start = 0;
+        line.truncate(value.end);
+        line.drain(..value.start);
+        line.shrink_to_fit();
+        self.data = String::from_utf8(line)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    }
+
     /// The data of the next complete event, if one is buffered. Multi-line data is joined
     /// with `\n`; invalid UTF-8 is replaced (such data is skipped as unparseable later).
     pub fn next_data(&mut self) -> Option<String> {
@@ -126,8 +145,9 @@ impl SseDecoder {
                 self.searched = self.buf.len();
                 return None;
             };
-            let newline = from + found - self.start;
-            let rest = &self.buf[self.start..];
+            let line_start = self.start;
+            let newline = from + found - line_start;
+            let rest = &self.buf[line_start..];
             let mut line = &rest[..newline];
             if let [head @ .., b'\r'] = line {
                 line = head;
@@ -141,14 +161,19 @@ impl SseDecoder {
                 }
                 continue;
             }
-            let (field, value) = match line.iter().position(|&b| b == b':') {
+            let (field, value_at) = match line.iter().position(|&b| b == b':') {
                 Some(0) => continue, // a comment (keep-alive)
-                Some(i) => {
-                    let value = &line[i + 1..];
-                    (&line[..i], value.strip_prefix(b" ").unwrap_or(value))
-                }
-                None => (line, &[][..]),
+                Some(i) if line.get(i + 1) == Some(&b' ') => (&line[..i], i + 2),
+                Some(i) => (&line[..i], i + 1),
+                None => (line, line.len()),
             };
+            let value = &line[value_at..];
+            if field == b"data" && !self.has_data && value.len() >= TAKE_OVER {
+                let line_len = line.len();
+                self.take_line_as_data(line_start + value_at..line_start + line_len);
+                self.has_data = true;
+                continue;
+            }
             if field == b"data" {
                 if self.has_data {
                     self.data.push('\n');
@@ -211,6 +236,31 @@ mod tests {
         assert_eq!(d.next_data().as_deref(), Some("{\"x\"1}"));
         assert!(!d.push(b"date: no\n"));
         assert!(d.push(b"data\n\n"));
+    }
+
+    #[test]
+    fn a_long_data_line_is_handed_over_whole() {
+        let long = "x".repeat(TAKE_OVER + 3);
+        let body = format!("data: a\n\ndata: {long}\r\ndata: tail\n\ndata:{long}\n\ndata: b\n\n");
+        for split in [0, 10, 20, TAKE_OVER, TAKE_OVER + 9, body.len() - 12] {
+            let mut d = SseDecoder::new();
+            d.push(&body.as_bytes()[..split]);
+            let mut got = all(&mut d);
+            d.push(&body.as_bytes()[split..]);
+            got.extend(all(&mut d));
+            d.finish();
+            got.extend(all(&mut d));
+            assert_eq!(
+                got,
+                vec![
+                    "a".to_owned(),
+                    format!("{long}\ntail"),
+                    long.clone(),
+                    "b".to_owned()
+                ],
+                "split {split}"
+            );
+        }
     }
 
     #[test]

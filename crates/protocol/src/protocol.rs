@@ -216,6 +216,45 @@ pub struct RetryingEvent {
 }
 
 impl EventMsg {
+    /// Shows the event's persisted form ([`EventMsg::rollout_event`]) to `f`, without copying
+    /// its text: the text is moved into the persisted form for the call and moved back after,
+    /// so a 100 MB answer is not held a third time while its session line is written.
+    pub fn lend_rollout_event<R>(
+        &mut self,
+        f: impl FnOnce(&crate::rollout::EventMsg) -> R,
+    ) -> Option<R> {
+        use crate::rollout::EventMsg as Persisted;
+        match self {
+            Self::AgentMessage { message } => {
+                let persisted = Persisted::AgentMessage {
+                    message: std::mem::take(message),
+                };
+                let result = f(&persisted);
+                if let Persisted::AgentMessage { message: text } = persisted {
+                    *message = text;
+                }
+                Some(result)
+            }
+            Self::UserMessage { message, images } => {
+                let persisted = Persisted::UserMessage {
+                    message: std::mem::take(message),
+                    images: images.take(),
+                };
+                let result = f(&persisted);
+                if let Persisted::UserMessage {
+                    message: text,
+                    images: urls,
+                } = persisted
+                {
+                    *message = text;
+                    *images = urls;
+                }
+                Some(result)
+            }
+            other => other.rollout_event().map(|persisted| f(&persisted)),
+        }
+    }
+
     /// The line this event leaves in the rollout file, for the events a session file keeps (so
     /// that a resumed session can show its transcript); `None` for the rest. The one place the
     /// persisted shape is built, so an event and its record cannot drift apart.
@@ -421,4 +460,34 @@ pub enum StepStatus {
     InProgress,
     /// Done.
     Completed,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    #[test]
+    fn a_lent_rollout_event_is_the_rollout_event_and_the_event_comes_back_whole() {
+        for event in [
+            EventMsg::AgentMessage {
+                message: "the answer".into(),
+            },
+            EventMsg::UserMessage {
+                message: "the question".into(),
+                images: Some(vec!["data:image/png;base64,AA==".into()]),
+            },
+            EventMsg::AgentReasoning {
+                text: "thinking".into(),
+            },
+            EventMsg::BackgroundEvent {
+                message: "not kept".into(),
+            },
+        ] {
+            let mut lent = event.clone();
+            let seen = lent.lend_rollout_event(Clone::clone);
+            assert_eq!(seen, event.rollout_event());
+            assert_eq!(lent, event);
+        }
+    }
 }

@@ -73,5 +73,5 @@ pub use names::{
     set_session_name,
 };
 pub use paths::{SESSIONS_SUBDIR, parse_rollout_file_name, rollout_path, sessions_dir};
-pub use recorder::{RolloutRecorder, new_session_id, now_timestamp};
+pub use recorder::{RolloutRecorder, RolloutSyncer, new_session_id, now_timestamp};
 pub use session::{LoadWarning, LoadedSession, load_rollout};

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Local, SecondsFormat, Utc};
 use codex_protocol::ResponseItem;
-use codex_protocol::rollout::{RolloutItem, SessionMeta};
+use codex_protocol::rollout::{EventMsg, RolloutItem, SessionMeta};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -147,11 +147,33 @@ impl RolloutRecorder {
         Ok(())
     }
 
+    /// Appends one persisted event as an `event_msg` line (without cloning it into a
+    /// [`RolloutItem`]).
+    pub fn record_event(&mut self, event: &EventMsg) -> Result<(), RolloutError> {
+        self.write_line(&Tagged {
+            kind: "event_msg",
+            payload: event,
+        })
+    }
+
     /// Flushes the file to disk (`fsync`); call at the end of a session, not per line.
     pub fn sync(&self) -> Result<(), RolloutError> {
         match &self.state {
             State::Open(file) => file.sync_data().map_err(io_error("sync", &self.path)),
             State::Pending(_) => Ok(()),
+        }
+    }
+
+    /// What [`RolloutRecorder::sync`] does, as a value that can be moved to another thread:
+    /// an `fsync` may take many milliseconds, which an async caller runs on a blocking thread
+    /// rather than stall its runtime. `None` while the file does not exist yet.
+    pub fn syncer(&self) -> Result<Option<RolloutSyncer>, RolloutError> {
+        match &self.state {
+            State::Open(file) => Ok(Some(RolloutSyncer {
+                file: file.try_clone().map_err(io_error("open", &self.path))?,
+                path: self.path.clone(),
+            })),
+            State::Pending(_) => Ok(None),
         }
     }
 
@@ -221,6 +243,20 @@ impl Write for LineWriter<'_> {
 
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
+    }
+}
+
+/// Flushes a rollout file to disk from any thread; see [`RolloutRecorder::syncer`].
+#[derive(Debug)]
+pub struct RolloutSyncer {
+    file: File,
+    path: PathBuf,
+}
+
+impl RolloutSyncer {
+    /// Flushes the file to disk (`fdatasync`).
+    pub fn sync(&self) -> Result<(), RolloutError> {
+        self.file.sync_data().map_err(io_error("sync", &self.path))
     }
 }
 

@@ -300,11 +300,13 @@ fn absurd_usage_saturates_on_screen_and_in_json() {
 }
 
 /// A huge answer: the transcript shows a head and a tail with the size; stdout gets it all.
+/// Escapes and multi-byte characters throughout, since a long item's text is unescaped in
+/// pieces.
 #[test]
 fn a_huge_answer_is_cut_in_the_transcript_and_whole_on_stdout() {
     let env = Env::new();
     let answer = (0..200_000).fold(String::new(), |mut s, i| {
-        let _ = writeln!(s, "line {i}");
+        let _ = writeln!(s, "line {i} \"é😀\t\\");
         s
     });
     env.server.push(MockResponse::sse(&[
@@ -321,7 +323,10 @@ fn a_huge_answer_is_cut_in_the_transcript_and_whole_on_stdout() {
         "the transcript holds {} bytes",
         stderr.len()
     );
-    assert!(stderr.contains("line 0\nline 1\n"), "{stderr}");
+    assert!(
+        stderr.contains("line 0 ") && stderr.contains("line 1 "),
+        "{stderr}"
+    );
     assert!(stderr.contains("line 199999"), "{stderr}");
     assert!(
         stderr.contains("in all; the final answer goes whole to stdout"),
@@ -351,8 +356,19 @@ fn a_huge_answer_is_cut_in_the_transcript_and_whole_on_stdout() {
     let kept = text
         .lines()
         .map(|l| serde_json::from_str::<Value>(l).unwrap())
-        .any(|l| l["payload"]["content"][0]["text"].as_str() == Some(answer.as_str()));
-    assert!(kept, "the answer is not in the session file");
+        .fold((false, false), |(item, event), l| {
+            (
+                item || l["payload"]["content"][0]["text"].as_str() == Some(answer.as_str()),
+                event
+                    || (l["payload"]["type"] == "agent_message"
+                        && l["payload"]["message"].as_str() == Some(answer.as_str())),
+            )
+        });
+    assert_eq!(
+        kept,
+        (true, true),
+        "the answer's item and event in the session file"
+    );
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

@@ -58,6 +58,10 @@ fn file_appears_on_first_item_with_mode_0600_and_reads_back() {
             }),
         ])
         .unwrap();
+    let said = EventMsg::AgentMessage {
+        message: "fixed \"it\"\n".into(),
+    };
+    recorder.record_event(&said).unwrap();
     recorder.sync().unwrap();
 
     assert_eq!(
@@ -84,6 +88,7 @@ fn file_appears_on_first_item_with_mode_0600_and_reads_back() {
             "response_item",
             "event_msg",
             "response_item",
+            "event_msg",
             "event_msg"
         ]
     );
@@ -100,7 +105,11 @@ fn file_appears_on_first_item_with_mode_0600_and_reads_back() {
     assert_eq!(session.items.len(), 3);
     assert_eq!(session.items[1], ResponseItem::user_text("fix the bug"));
     assert_eq!(session.turn_contexts.len(), 1);
-    assert_eq!(session.events.len(), 2);
+    assert_eq!(session.events.len(), 3);
+    assert_eq!(
+        session.events[2], said,
+        "record_event writes what record would"
+    );
     assert!(session.warnings.is_empty(), "{:?}", session.warnings);
 
     // The turn's settings come back as recorded.
