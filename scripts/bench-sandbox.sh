@@ -6,9 +6,11 @@
 #   exec"), and
 # - bubblewrap: `bwrap --unshare-all --die-with-parent --ro-bind / / --dev /dev --proc /proc
 #   true`.
-# - the namespaces alone: util-linux `unshare -m -p -i -f true` (new mount, PID and IPC
-#   namespaces and a fork, no mounts, no Landlock, no seccomp): what the kernel charges for
-#   the isolation before any of our own work, a floor under any sandbox of this design.
+# - the namespaces alone: a static program that makes new mount, PID and IPC namespaces,
+#   makes its mounts private (as `unshare -m` does) and runs `true` as the namespace's first
+#   process (no read-only view, no Landlock, no seccomp, no capability drops): what the kernel
+#   charges for the isolation the issue asks for before any of our own work, a floor under
+#   any sandbox of this design. Needs root, like the helper's namespaces here.
 # Prints the median of many runs of each, and the ratios. Targets: within 1.5x of the floor,
 # under 0.6x of that bwrap command.
 #
@@ -54,6 +56,37 @@ RS
 rustc -O -C target-feature=+crt-static -C panic=abort -o "$floor_dir/floor" "$floor_dir/floor.rs"
 floor="$floor_dir/floor"
 
+# The namespaces floor: static, unshare + private mounts + one child, nothing else.
+cat >"$floor_dir/namespaces.rs" <<'RS'
+use std::ffi::c_char;
+use std::ptr::null;
+unsafe extern "C" {
+    fn unshare(flags: i32) -> i32;
+    fn mount(src: *const c_char, target: *const c_char, fstype: *const c_char, flags: u64, data: *const u8) -> i32;
+}
+const CLONE_NEWNS: i32 = 0x0002_0000;
+const CLONE_NEWIPC: i32 = 0x0800_0000;
+const CLONE_NEWPID: i32 = 0x2000_0000;
+const MS_REC: u64 = 0x4000;
+const MS_PRIVATE: u64 = 1 << 18;
+fn main() {
+    // SAFETY: plain syscalls with constant arguments and a NUL-terminated path.
+    let ok = unsafe {
+        unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWPID) == 0
+            && mount(null(), c"/".as_ptr(), null(), MS_REC | MS_PRIVATE, null()) == 0
+    };
+    if !ok {
+        eprintln!("namespaces: {}", std::io::Error::last_os_error());
+        std::process::exit(125);
+    }
+    let mut args = std::env::args_os().skip(1);
+    let program = args.next().expect("a program to run");
+    let status = std::process::Command::new(program).args(args).status();
+    std::process::exit(status.ok().and_then(|s| s.code()).unwrap_or(127));
+}
+RS
+rustc --edition 2024 -O -C target-feature=+crt-static -C panic=abort -o "$floor_dir/namespaces" "$floor_dir/namespaces.rs"
+
 missing=()
 command -v hyperfine >/dev/null || missing+=(hyperfine)
 command -v bwrap >/dev/null || missing+=(bubblewrap)
@@ -81,9 +114,11 @@ if [[ -n "$static_sandbox" ]]; then
   names+=("sandbox (static)")
   commands+=("$static_sandbox --sandbox-policy-cwd $work/repo --sandbox-policy '$policy' -- $true_bin")
 fi
-if command -v unshare >/dev/null; then
+if "$floor_dir/namespaces" "$true_bin" 2>/dev/null; then
   names+=("namespaces alone")
-  commands+=("unshare -m -p -i -f $true_bin")
+  commands+=("$floor_dir/namespaces $true_bin")
+else
+  echo "note: cannot make namespaces here (not root?); skipping the namespaces floor" >&2
 fi
 if command -v bwrap >/dev/null; then
   names+=("bwrap")
