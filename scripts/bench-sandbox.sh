@@ -9,9 +9,10 @@
 # - the namespaces alone: a static program that makes new mount, PID and IPC namespaces,
 #   makes its mounts private (as `unshare -m` does) and runs `true` as the namespace's first
 #   process (no read-only view, no Landlock, no seccomp, no capability drops): what the kernel
-#   charges for the isolation the issue asks for before any of our own work, a floor under
+#   charges for the isolation the sandbox needs before any of our own work, a floor under
 #   any sandbox of this design. Needs root, like the helper's namespaces here.
-# Prints the median of many runs of each, and the ratios. Targets: within 1.5x of the floor,
+# Prints the median of many runs of each, and the ratios ("x floor" against the exec-only
+# wrapper). Targets: within 1.5x of the exec-only floor,
 # under 0.6x of that bwrap command.
 #
 # Usage: scripts/bench-sandbox.sh [RUNS]   (default 1000; hyperfine if installed, else a loop)
@@ -114,11 +115,11 @@ if [[ -n "$static_sandbox" ]]; then
   names+=("sandbox (static)")
   commands+=("$static_sandbox --sandbox-policy-cwd $work/repo --sandbox-policy '$policy' -- $true_bin")
 fi
-if "$floor_dir/namespaces" "$true_bin" 2>/dev/null; then
+if why="$("$floor_dir/namespaces" "$true_bin" 2>&1)"; then
   names+=("namespaces alone")
   commands+=("$floor_dir/namespaces $true_bin")
 else
-  echo "note: cannot make namespaces here (not root?); skipping the namespaces floor" >&2
+  echo "note: skipping the namespaces floor: ${why%%$'\n'*}" >&2
 fi
 if command -v bwrap >/dev/null; then
   names+=("bwrap")

@@ -329,15 +329,23 @@ impl Session {
     /// Flushes the rollout file to disk, on the blocking pool: an `fsync` can take many
     /// milliseconds, and the front end (the TUI, `codex-exec`) may share this runtime. While it
     /// runs, the front end also gets to take the events already sent, a 100 MB answer among
-    /// them, before the turn's end copies that answer into `TaskComplete`.
+    /// them, before the turn's end copies that answer into `TaskComplete`. Callers flush
+    /// before they mark the task ended, so that no new task starts in the meantime.
     pub(crate) async fn flush(&self) {
-        let syncer = lock(&self.recorder).syncer();
-        let synced = match syncer {
-            Ok(Some(syncer)) => tokio::task::spawn_blocking(move || syncer.sync())
-                .await
-                .unwrap_or(Ok(())),
-            Ok(None) => Ok(()),
-            Err(e) => Err(e),
+        let syncer = match lock(&self.recorder).syncer() {
+            Ok(Some(syncer)) => syncer,
+            Ok(None) => return,
+            Err(e) => return self.report_save_error(Err(e)),
+        };
+        let path = syncer.path().to_owned();
+        let synced = match tokio::task::spawn_blocking(move || syncer.sync()).await {
+            Ok(synced) => synced,
+            // The runtime is shutting down and dropped the job.
+            Err(e) => Err(codex_rollout::RolloutError::Io {
+                action: "sync",
+                path,
+                error: std::io::Error::other(e),
+            }),
         };
         self.report_save_error(synced);
     }

@@ -173,6 +173,10 @@ pub(crate) async fn run_task(
         record_usage(&sess, &sub_id, usage);
         let calls = vetted.calls;
         if calls.is_empty() {
+            // Flushed while the task still runs, so input arriving meanwhile joins it rather
+            // than start a task whose events would precede this one's end; and before the
+            // answer is copied for `TaskComplete` (see `Session::flush`).
+            sess.flush().await;
             // Input that arrived meanwhile continues this task; otherwise the task ends.
             if sess.finish_task_unless_input_waits() {
                 break;
@@ -197,8 +201,6 @@ pub(crate) async fn run_task(
             return;
         }
     }
-    // Flushed before the answer is copied for `TaskComplete` (see `Session::flush`).
-    sess.flush().await;
     let last_agent_message = if has_agent_message {
         sess.last_assistant_text()
     } else {
@@ -239,8 +241,8 @@ async fn stopped_end(sess: &Session, sub_id: &str, deadline: &Deadline) {
 
 /// Ends the task because a configured limit was reached.
 pub(crate) async fn limit_end(sess: &Session, sub_id: &str, code: LimitCode, message: String) {
-    sess.end_task();
     sess.flush().await;
+    sess.end_task();
     sess.send_event(
         sub_id,
         EventMsg::Error {
@@ -256,7 +258,6 @@ const TURN_ABORTED: &str = "<turn_aborted>\nThe user interrupted the previous tu
 
 /// Ends the task because the user interrupted it; the model is told in its history.
 pub(crate) async fn interrupted_end(sess: &Session, sub_id: &str) {
-    sess.end_task();
     sess.record_items(&[ResponseItem::Message {
         id: None,
         role: "user".to_owned(),
@@ -265,6 +266,7 @@ pub(crate) async fn interrupted_end(sess: &Session, sub_id: &str) {
         }],
     }]);
     sess.flush().await;
+    sess.end_task();
     sess.send_event(
         sub_id,
         EventMsg::TurnAborted {

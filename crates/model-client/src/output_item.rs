@@ -20,11 +20,13 @@ use serde_json::value::RawValue;
 /// Items shorter than this are read the plain way: the copies do not matter there.
 const LARGE: usize = 1024 * 1024;
 
-/// How much escaped text one piece holds (a little more: it ends where an escape may start).
+/// How much escaped text one piece holds: at least this, at most 11 bytes more (a piece ends
+/// after a whole escape, or a whole surrogate pair written as two).
 const PIECE: usize = 64 * 1024;
 
-/// Reads one output item. Gives the same item, or the same error, as
-/// `serde_json::from_str::<ResponseItem>(raw.get())`.
+/// Reads one output item: the item `serde_json::from_str::<ResponseItem>(raw.get())` gives,
+/// and its error for an item it refuses. One difference: inside a large message, fields we
+/// ignore are skipped without serde_json's limit on nesting.
 pub(crate) fn read_item(raw: &RawValue) -> serde_json::Result<ResponseItem> {
     read_item_with(raw, LARGE, PIECE)
 }
@@ -89,8 +91,8 @@ fn read_part(raw: &RawValue, piece: usize) -> Option<ContentItem> {
 }
 
 /// The text of the JSON string literal `literal` (quotes included), unescaped in pieces of
-/// about `piece` bytes into one `String` sized for it up front. Each piece ends just before a
-/// point where no escape sequence (nor a surrogate pair written as two) is cut.
+/// about `piece` bytes into one `String` sized for it up front (and trimmed after: escapes
+/// make the text shorter than the literal).
 fn unescape(literal: &str, piece: usize) -> serde_json::Result<String> {
     let Some(inner) = literal
         .strip_prefix('"')
@@ -104,10 +106,7 @@ fn unescape(literal: &str, piece: usize) -> serde_json::Result<String> {
     let mut quoted = String::with_capacity(piece + 16);
     let mut start = 0;
     while start < bytes.len() {
-        let mut end = (start + piece.max(1)).min(bytes.len());
-        while end < bytes.len() && !is_cut_point(bytes, end) {
-            end += 1;
-        }
+        let end = piece_end(bytes, start, piece.max(1));
         quoted.clear();
         quoted.push('"');
         quoted.push_str(&inner[start..end]);
@@ -117,33 +116,39 @@ fn unescape(literal: &str, piece: usize) -> serde_json::Result<String> {
         de.end()?;
         start = end;
     }
+    text.shrink_to_fit();
     Ok(text)
 }
 
-/// Whether the escaped text `bytes` can be cut before `at` and each side unescaped alone.
-///
-/// Escapes are at most six bytes (`\uXXXX`) and a surrogate pair is two of them, the second
-/// starting with the first's end. So a cut is safe where no backslash is among the six bytes
-/// before it (nothing there is still open, and no pair's first half ends there), and at a
-/// backslash that follows a character other than a backslash (an escape starts there) unless
-/// it opens the second half of a pair. A cut never falls inside a UTF-8 sequence.
-fn is_cut_point(bytes: &[u8], at: usize) -> bool {
-    let is_char_start = (bytes[at] as i8) >= -0x40;
-    if !is_char_start {
-        return false;
+/// Where the piece of the escaped text `bytes` that begins at `start` (a token boundary)
+/// ends: at the first token boundary at least `piece` bytes on that is also the start of a
+/// UTF-8 character. A token is a character, an escape (`\n`, `\\`, `\uXXXX`), or a surrogate
+/// pair written as two `\u` escapes, which must be unescaped together.
+fn piece_end(bytes: &[u8], start: usize, piece: usize) -> usize {
+    let mut at = start;
+    while at < bytes.len() {
+        if at - start >= piece && (bytes[at] as i8) >= -0x40 {
+            return at;
+        }
+        at += match bytes[at..] {
+            [b'\\', b'u', ref rest @ ..]
+                if is_high_surrogate(rest) && rest.get(4..6) == Some(&b"\\u"[..]) =>
+            {
+                12
+            }
+            [b'\\', b'u', ..] => 6,
+            [b'\\', ..] => 2,
+            _ => 1,
+        };
     }
-    let before = &bytes[at.saturating_sub(6)..at];
-    if !before.contains(&b'\\') {
-        return true;
-    }
-    bytes[at] == b'\\' && bytes[at - 1] != b'\\' && !opens_low_surrogate(&bytes[at..])
+    bytes.len()
 }
 
-/// Whether `escape` starts with `\uDC00`..`\uDFFF`, the second half of a surrogate pair.
-fn opens_low_surrogate(escape: &[u8]) -> bool {
-    match escape {
-        [b'\\', b'u', d, c, ..] => {
-            d.eq_ignore_ascii_case(&b'd') && matches!(c.to_ascii_lowercase(), b'c'..=b'f')
+/// Whether `hex` starts with `D800`..`DBFF`, the first half of a surrogate pair.
+fn is_high_surrogate(hex: &[u8]) -> bool {
+    match hex {
+        [d, c, ..] => {
+            d.eq_ignore_ascii_case(&b'd') && matches!(c.to_ascii_lowercase(), b'8'..=b'b')
         }
         _ => false,
     }
@@ -233,6 +238,49 @@ mod tests {
                         "{literal} in pieces of {piece}"
                     );
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn pieces_stay_small_whatever_the_text() {
+        for text in [
+            "\\".repeat(1000),
+            "\n".repeat(1000),
+            "😀".repeat(300),
+            "é".repeat(999),
+        ] {
+            let literal = serde_json::to_string(&text).unwrap();
+            for literal in [literal, literals(&text)[1].clone()] {
+                let inner = &literal.as_bytes()[1..literal.len() - 1];
+                let mut start = 0;
+                while start < inner.len() {
+                    let end = piece_end(inner, start, 64);
+                    assert!(end - start <= 64 + 11, "a piece of {} bytes", end - start);
+                    start = end;
+                }
+                assert_eq!(unescape(&literal, 64).unwrap(), text);
+            }
+        }
+    }
+
+    #[test]
+    fn lone_surrogates_are_refused_in_pieces_as_whole() {
+        for literal in [
+            r#""ab\ud83dcd""#,
+            r#""\ude00""#,
+            r#""x\ud83d\u0041""#,
+            r#""\ud83d""#,
+        ] {
+            assert!(
+                serde_json::from_str::<String>(literal).is_err(),
+                "{literal}"
+            );
+            for piece in [1, 2, 3, 7] {
+                assert!(
+                    unescape(literal, piece).is_err(),
+                    "{literal} in pieces of {piece}"
+                );
             }
         }
     }

@@ -256,8 +256,9 @@ impl EventMsg {
     }
 
     /// The line this event leaves in the rollout file, for the events a session file keeps (so
-    /// that a resumed session can show its transcript); `None` for the rest. The one place the
-    /// persisted shape is built, so an event and its record cannot drift apart.
+    /// that a resumed session can show its transcript); `None` for the rest. Built here, and
+    /// for the two kinds that carry long texts in [`EventMsg::lend_rollout_event`] too, whose
+    /// test holds the two to the same shape.
     pub fn rollout_event(&self) -> Option<crate::rollout::EventMsg> {
         use crate::rollout::{EventMsg as Persisted, TokenUsageInfo};
         Some(match self {
@@ -479,6 +480,14 @@ mod tests {
             },
             EventMsg::AgentReasoning {
                 text: "thinking".into(),
+            },
+            EventMsg::TokenCount {
+                total_token_usage: TokenUsage::default(),
+                last_token_usage: TokenUsage::default(),
+                model_context_window: Some(272_000),
+            },
+            EventMsg::TurnAborted {
+                reason: TurnAbortReason::Interrupted,
             },
             EventMsg::BackgroundEvent {
                 message: "not kept".into(),

@@ -156,21 +156,16 @@ impl RolloutRecorder {
         })
     }
 
-    /// Flushes the file to disk (`fsync`); call at the end of a session, not per line.
-    pub fn sync(&self) -> Result<(), RolloutError> {
-        match &self.state {
-            State::Open(file) => file.sync_data().map_err(io_error("sync", &self.path)),
-            State::Pending(_) => Ok(()),
-        }
-    }
-
-    /// What [`RolloutRecorder::sync`] does, as a value that can be moved to another thread:
-    /// an `fsync` may take many milliseconds, which an async caller runs on a blocking thread
-    /// rather than stall its runtime. `None` while the file does not exist yet.
+    /// What flushes the file to disk, as a value that can be moved to another thread: an
+    /// `fsync` may take many milliseconds, which an async caller runs on a blocking thread
+    /// rather than stall its runtime. Call at the end of a turn, not per line. `None` while
+    /// the file does not exist yet.
     pub fn syncer(&self) -> Result<Option<RolloutSyncer>, RolloutError> {
         match &self.state {
             State::Open(file) => Ok(Some(RolloutSyncer {
-                file: file.try_clone().map_err(io_error("open", &self.path))?,
+                file: file
+                    .try_clone()
+                    .map_err(io_error("duplicate the handle of", &self.path))?,
                 path: self.path.clone(),
             })),
             State::Pending(_) => Ok(None),
@@ -254,6 +249,11 @@ pub struct RolloutSyncer {
 }
 
 impl RolloutSyncer {
+    /// The rollout file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Flushes the file to disk (`fdatasync`).
     pub fn sync(&self) -> Result<(), RolloutError> {
         self.file.sync_data().map_err(io_error("sync", &self.path))

@@ -324,7 +324,7 @@ fn a_huge_answer_is_cut_in_the_transcript_and_whole_on_stdout() {
         stderr.len()
     );
     assert!(
-        stderr.contains("line 0 ") && stderr.contains("line 1 "),
+        stderr.contains("line 0 \"é😀\t\\\nline 1 \"é😀\t\\\n"),
         "{stderr}"
     );
     assert!(stderr.contains("line 199999"), "{stderr}");

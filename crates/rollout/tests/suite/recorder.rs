@@ -62,7 +62,9 @@ fn file_appears_on_first_item_with_mode_0600_and_reads_back() {
         message: "fixed \"it\"\n".into(),
     };
     recorder.record_event(&said).unwrap();
-    recorder.sync().unwrap();
+    let syncer = recorder.syncer().unwrap().expect("the file exists");
+    assert_eq!(syncer.path(), path);
+    syncer.sync().unwrap();
 
     assert_eq!(
         fs::metadata(&path).unwrap().permissions().mode() & 0o777,
