@@ -46,17 +46,32 @@ pub const CALLBACK_PORT_ENV: &str = "CODEX_LOGIN_CALLBACK_PORT";
 
 impl LoginSettings {
     /// Settings for `codex_home` from the environment: the overrides above, and whether a
-    /// browser can be opened here.
-    pub fn from_env(codex_home: PathBuf) -> Self {
+    /// browser can be opened here. A callback port that is not a number is an error rather
+    /// than quietly replaced by the default one.
+    pub fn from_env(codex_home: PathBuf) -> anyhow::Result<Self> {
         let var = |name| std::env::var(name).ok().filter(|v: &String| !v.is_empty());
-        Self {
+        Ok(Self {
             codex_home,
             issuer: var(ISSUER_ENV),
             client_id: var(CLIENT_ID_ENV),
-            callback_port: var(CALLBACK_PORT_ENV).and_then(|p| p.parse().ok()),
+            callback_port: callback_port(var(CALLBACK_PORT_ENV))?,
             open_browser: !is_headless(),
-        }
+        })
     }
+}
+
+/// The value of [`CALLBACK_PORT_ENV`], when set.
+fn callback_port(value: Option<String>) -> anyhow::Result<Option<u16>> {
+    value
+        .map(|v| {
+            v.trim().parse().map_err(|_| {
+                anyhow::anyhow!(
+                    "{CALLBACK_PORT_ENV} is `{v}`, which is not a port number: use 1-65535, or 0 for any free port (or unset it for the default, {})",
+                    codex_auth::login::DEFAULT_CALLBACK_PORT
+                )
+            })
+        })
+        .transpose()
 }
 
 /// No display to open a browser on: an SSH session, or Linux without X11 or Wayland.
@@ -283,4 +298,25 @@ pub async fn cancel_browser(port: u16) {
         stream.shutdown().await
     };
     let _ = tokio::time::timeout(Duration::from_secs(2), request).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_callback_port_must_be_a_port_number() {
+        assert_eq!(callback_port(None).unwrap(), None);
+        assert_eq!(callback_port(Some("0".into())).unwrap(), Some(0));
+        assert_eq!(callback_port(Some(" 8080 ".into())).unwrap(), Some(8080));
+        for bad in ["abc", "65536", "-1"] {
+            let message = callback_port(Some(bad.into())).unwrap_err().to_string();
+            assert!(
+                message.starts_with(&format!(
+                    "{CALLBACK_PORT_ENV} is `{bad}`, which is not a port number"
+                )),
+                "{message}"
+            );
+        }
+    }
 }

@@ -66,11 +66,14 @@ pub async fn before_chat(
     let mut reload_config = false;
     let must_sign_in = needs_sign_in(config, auth);
     if must_sign_in || config.project_trust.is_none() {
+        // Read before the screen takes the terminal, so a bad override is reported plainly.
+        let settings = must_sign_in
+            .then(|| LoginSettings::from_env(config.codex_home.clone()))
+            .transpose()?;
         let mut term = EntryTerminal::inline()?;
         let mut events = EventStream::new();
         let mut banner = None;
-        if must_sign_in {
-            let settings = LoginSettings::from_env(config.codex_home.clone());
+        if let Some(settings) = settings {
             match sign_in(&mut term.terminal, &mut events, config, auth, &settings).await? {
                 Some(signed_in) => banner = Some(signed_in.banner()),
                 None => return Ok(EntryOutcome::Quit),
