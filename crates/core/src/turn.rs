@@ -151,14 +151,6 @@ pub(crate) async fn run_task(
                     });
                     has_agent_message = true;
                 }
-                ResponseItem::Reasoning { summary, .. } => {
-                    for part in summary {
-                        let codex_protocol::ReasoningSummaryPart::SummaryText { text } = part;
-                        if !text.trim().is_empty() {
-                            shown.push(EventMsg::AgentReasoning { text: text.clone() });
-                        }
-                    }
-                }
                 _ => {}
             }
         }
@@ -341,7 +333,21 @@ async fn stream_once(
             () = cancel.cancelled() => return Err(TurnError::Interrupted),
         };
         match event {
-            Some(Ok(ResponseEvent::OutputItemDone(item))) => items.push(item),
+            Some(Ok(ResponseEvent::OutputItemDone(item))) => {
+                // Reasoning is shown as soon as it is complete, before the answer that follows
+                // it streams (shown after the response, it landed below the answer).
+                if let ResponseItem::Reasoning { summary, .. } = &item {
+                    for codex_protocol::ReasoningSummaryPart::SummaryText { text } in summary {
+                        if !text.trim().is_empty() {
+                            sess.send_event(
+                                sub_id,
+                                EventMsg::AgentReasoning { text: text.clone() },
+                            );
+                        }
+                    }
+                }
+                items.push(item);
+            }
             Some(Ok(ResponseEvent::OutputTextDelta(delta))) => {
                 sess.send_event(sub_id, EventMsg::AgentMessageDelta { delta });
             }

@@ -39,9 +39,47 @@ fn hang_width(line: &Line<'_>) -> usize {
     spaces
 }
 
+/// Columns between tab stops, as on a terminal.
+const TAB_STOP: usize = 8;
+
+/// `line` with each tab turned into the spaces that reach the next tab stop. A tab has no
+/// width of its own in a cell grid: left in, it would vanish and glue its neighbours together
+/// (`name\tsize` shown as `namesize`).
+fn expand_tabs(line: &Line<'static>) -> Option<Line<'static>> {
+    if !line.spans.iter().any(|s| s.content.contains('\t')) {
+        return None;
+    }
+    let mut column = 0;
+    let spans = line
+        .spans
+        .iter()
+        .map(|span| {
+            let mut text = String::with_capacity(span.content.len());
+            for c in span.content.chars() {
+                if c == '\t' {
+                    let spaces = TAB_STOP - column % TAB_STOP;
+                    text.extend(std::iter::repeat_n(' ', spaces));
+                    column += spaces;
+                } else {
+                    text.push(c);
+                    column += char_width(c);
+                }
+            }
+            Span::styled(text, span.style)
+        })
+        .collect::<Vec<_>>();
+    let mut expanded = Line::from(spans);
+    expanded.style = line.style;
+    expanded.alignment = line.alignment;
+    Some(expanded)
+}
+
 /// Wraps one logical line to `width` columns: at spaces where possible, inside a word only
-/// when the word is longer than a row. Styles carry over to every piece.
+/// when the word is longer than a row. Styles carry over to every piece; tabs become spaces.
 pub(crate) fn wrap_line(line: &Line<'static>, width: usize) -> Vec<Line<'static>> {
+    if let Some(expanded) = expand_tabs(line) {
+        return wrap_line(&expanded, width);
+    }
     let width = width.max(1);
     if line.width() <= width {
         return vec![line.clone()];
@@ -136,6 +174,24 @@ pub(crate) fn wrap_lines(lines: &[Line<'static>], width: usize) -> Vec<Line<'sta
 mod tests {
     use super::*;
     use crate::cells::plain;
+
+    #[test]
+    fn tabs_become_spaces_to_the_next_stop() {
+        let line = Line::from(vec![
+            Span::raw("  └ "),
+            Span::styled("name\tsize\tk", styles_for_test()),
+        ]);
+        let rows = wrap_line(&line, 80);
+        assert_eq!(plain(&rows), vec!["  └ name        size    k"]);
+        assert_eq!(rows[0].spans[1].style, styles_for_test(), "styles survive");
+        // Past the width, a tab's spaces break like any others.
+        let rows = wrap_line(&Line::from("a\tb\tc"), 10);
+        assert_eq!(plain(&rows), vec!["a       b", "c"]);
+    }
+
+    fn styles_for_test() -> Style {
+        Style::new().add_modifier(ratatui::style::Modifier::DIM)
+    }
 
     #[test]
     fn short_lines_stay_whole() {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use codex_test_support::MockResponse;
 use codex_test_support::responses::{
     ev_assistant_message, ev_completed, ev_completed_with_usage, ev_function_call,
-    ev_output_text_delta, ev_response_created, sse, sse_assistant_turn,
+    ev_output_text_delta, ev_reasoning_item, ev_response_created, sse, sse_assistant_turn,
 };
 use serde_json::json;
 
@@ -42,6 +42,38 @@ fn a_prompt_is_answered_on_screen_and_the_whole_answer_reaches_the_scrollback() 
     assert!(all.contains("› hello there"), "{all}");
     let request = env.server.single_request();
     assert!(request.body_json().to_string().contains("hello there"));
+}
+
+/// Regression: reasoning was shown after the response, which closed the streamed answer's
+/// cell, and the answer was then drawn a second time below the reasoning.
+#[test]
+fn reasoning_shows_before_its_answer_and_the_answer_once() {
+    let env = Env::new();
+    env.server.push(MockResponse::sse_body(sse(&[
+        ev_response_created("r1"),
+        ev_reasoning_item("rs1", &["Weighing the options"], &[]),
+        ev_output_text_delta("The answer "),
+        ev_output_text_delta("is forty-two."),
+        ev_assistant_message("m1", "The answer is forty-two."),
+        ev_completed("r1"),
+    ])));
+    // A second turn: once its answer shows, the first turn's events have all been drawn.
+    env.server.push(MockResponse::sse_body(sse_assistant_turn(
+        "r2",
+        "Second answer.",
+    )));
+    let term = env.start(&[], 80, 20);
+    term.send_text("think first");
+    term.send_keys(&["Enter"]);
+    term.wait_for("The answer is forty-two.", WAIT);
+    term.send_text("and then");
+    term.send_keys(&["Enter"]);
+    let all = term.wait_for("Second answer.", WAIT);
+    assert_eq!(count(&all, "The answer is forty-two."), 1, "{all}");
+    let reasoning = all
+        .find("Weighing the options")
+        .expect("the reasoning is shown");
+    assert!(reasoning < all.find("The answer is").unwrap(), "{all}");
 }
 
 #[test]
