@@ -389,7 +389,7 @@ fn rename_in_the_chat_then_resume_by_that_name() {
     ask(&term, "start something", "first answer");
     term.send_text("/rename my work");
     term.send_keys(&["Enter"]);
-    term.wait_for("Session renamed to \"my work\"", WAIT);
+    term.wait_for("resume it with `codex resume 'my work'`", WAIT);
     // The turn may still be closing: a first Ctrl+C would only stop it; the second quits.
     term.send_keys(&["C-c"]);
     std::thread::sleep(Duration::from_millis(200));

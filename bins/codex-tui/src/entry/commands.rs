@@ -87,7 +87,11 @@ impl SessionCommands {
 /// went wrong and what to do.
 pub fn rename(codex_home: &Path, session_id: &str, name: &str) -> Result<String, String> {
     codex_rollout::set_session_name(codex_home, session_id, name)
-        .map(|name| format!("Session renamed to \"{name}\"; resume it with `codex resume {name}`"))
+        .map(|name| {
+            // Quoted for the shell when it has spaces or other special characters.
+            let argument = shlex::try_quote(&name).unwrap_or(std::borrow::Cow::Borrowed(&name));
+            format!("Session renamed to \"{name}\"; resume it with `codex resume {argument}`")
+        })
         .map_err(|e| e.to_string())
 }
 
@@ -137,6 +141,10 @@ mod tests {
         )
         .unwrap();
         assert!(shown.contains("\"fix ci\""), "{shown}");
+        assert!(
+            shown.ends_with("`codex resume 'fix ci'`"),
+            "a name with a space is quoted for the shell: {shown}"
+        );
         assert_eq!(
             codex_rollout::find_by_name(home.path(), "fix ci")
                 .unwrap()

@@ -122,8 +122,8 @@ fn limits_rows(limits: &Limits, usage: &UsageTracker, budget: Option<&LimitsStat
     ));
     rows.push(Row::Blank);
     rows.push(Row::Note(
-        "Set these under [limits] in config.toml (max_tokens, max_spend_usd, ...), or with \
-         --max-turns, --max-tokens and --timeout."
+        "Set these under [limits] in config.toml (max_tokens, max_spend_usd, ...); `codex \
+         exec` also takes --max-turns, --max-tokens and --timeout."
             .to_owned(),
     ));
     rows
