@@ -202,9 +202,18 @@ impl Session {
     }
 
     /// Ends the task whatever is waiting (an error or an interrupt); input sent in reaction to
-    /// the task's last event starts a new one.
+    /// the task's last event starts a new one. Input that was waiting for this task's next
+    /// request goes into the history now, where it came: left waiting, it would be sent after
+    /// the next prompt and answered in its place.
     pub(crate) fn end_task(&self) {
-        lock(&self.state).task_running = false;
+        let waiting = {
+            let mut state = lock(&self.state);
+            state.task_running = false;
+            std::mem::take(&mut state.pending_input)
+        };
+        if !waiting.is_empty() {
+            self.record_items(&waiting);
+        }
     }
 
     /// The text of the history's last assistant message.

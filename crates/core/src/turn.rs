@@ -250,6 +250,11 @@ const TURN_ABORTED: &str = "<turn_aborted>\nThe user interrupted the previous tu
 
 /// Ends the task because the user interrupted it; the model is told in its history.
 pub(crate) async fn interrupted_end(sess: &Session, sub_id: &str) {
+    // What the user sent during the turn came before the interrupt.
+    let waiting = sess.take_pending_input();
+    if !waiting.is_empty() {
+        sess.record_items(&waiting);
+    }
     sess.record_items(&[ResponseItem::Message {
         id: None,
         role: "user".to_owned(),

@@ -43,6 +43,12 @@ async fn an_interrupted_command_still_answers_its_call() {
             .unwrap();
         match event.msg {
             EventMsg::ExecCommandBegin(_) => {
+                // Sent while the command runs: it waits for the next request, which never
+                // comes in this turn.
+                conversation
+                    .submit(user_text("queued while it ran"))
+                    .await
+                    .unwrap();
                 interrupted_at = Some(Instant::now());
                 conversation.submit(Op::Interrupt).await.unwrap();
             }
@@ -74,10 +80,15 @@ async fn an_interrupted_command_still_answers_its_call() {
         .function_call_output_text("c1")
         .expect("the interrupted call has an output");
     assert!(output.contains("aborted"), "{output}");
-    // And the model is told the turn was interrupted.
-    assert!(
-        second.body_json().to_string().contains("<turn_aborted>"),
-        "the interrupt is not in the next request"
-    );
+    // And the model is told the turn was interrupted, after what was sent during it and
+    // before the new prompt.
+    let body = second.body_json().to_string();
+    let at = |needle: &str| {
+        body.find(needle)
+            .unwrap_or_else(|| panic!("no {needle} in {body}"))
+    };
+    assert!(at("queued while it ran") < at("<turn_aborted>"), "{body}");
+    assert!(at("<turn_aborted>") < at("carry on"), "{body}");
+    assert_eq!(body.matches("queued while it ran").count(), 1, "{body}");
     assert!(server.problems().is_empty(), "{:?}", server.problems());
 }
