@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use codex_config::Config;
 use codex_protocol::rollout::{SessionMeta, SessionSource};
-use codex_protocol::{ContentItem, ResponseItem, SandboxPolicy};
+use codex_protocol::{ContentItem, ResponseItem, SandboxPolicy, TokenUsage};
 
 use crate::{CoreError, environment_context, project_doc};
 
@@ -71,18 +71,52 @@ pub(crate) fn initial_context(config: &Config) -> Vec<ResponseItem> {
             "<user_instructions>\n\n{docs}\n\n</user_instructions>"
         )));
     }
+    items.push(ResponseItem::user_text(current_environment_context(config)));
+    items
+}
+
+/// The `<environment_context>` text for the session's settings.
+fn current_environment_context(config: &Config) -> String {
     let roots: Vec<PathBuf> = codex_sandbox::writable_roots(&config.sandbox_policy, &config.cwd)
         .into_iter()
         .map(|r| r.root)
         .collect();
-    items.push(ResponseItem::user_text(
-        environment_context::environment_context(
-            &config.cwd,
-            config.approval_policy,
-            &config.sandbox_policy,
-            &roots,
-            environment_context::user_shell().as_deref(),
-        ),
-    ));
-    items
+    environment_context::environment_context(
+        &config.cwd,
+        config.approval_policy,
+        &config.sandbox_policy,
+        &roots,
+        environment_context::user_shell().as_deref(),
+    )
+}
+
+/// For a resumed session: a fresh `<environment_context>`, when the settings it runs with
+/// (directory, approvals, sandbox) are not the ones the history last told the model about,
+/// as after a change of approval mode, or a resume with other flags. Without it the model
+/// would go on believing the old ones.
+pub(crate) fn changed_context(config: &Config, history: &[ResponseItem]) -> Option<ResponseItem> {
+    let current = current_environment_context(config);
+    let last = history.iter().rev().find_map(|item| match item {
+        ResponseItem::Message { role, content, .. } if role == "user" => content
+            .iter()
+            .filter_map(ContentItem::text)
+            .find(|text| text.starts_with("<environment_context>")),
+        _ => None,
+    });
+    (last != Some(current.as_str())).then(|| ResponseItem::user_text(current))
+}
+
+/// For a resumed session: the usage total it last recorded, so that totals and spending caps
+/// go on from there rather than from zero.
+pub(crate) fn recorded_usage(events: &[codex_protocol::rollout::EventMsg]) -> TokenUsage {
+    events
+        .iter()
+        .rev()
+        .find_map(|event| match event {
+            codex_protocol::rollout::EventMsg::TokenCount {
+                info: Some(info), ..
+            } => Some(info.total_token_usage),
+            _ => None,
+        })
+        .unwrap_or_default()
 }

@@ -136,6 +136,11 @@ impl ConversationManager {
             (id, recorder, Vec::new(), Vec::new())
         };
         let resumed_items = history.len();
+        let changed_context = resume_path
+            .is_some()
+            .then(|| crate::bootstrap::changed_context(&config, &history))
+            .flatten();
+        let usage = crate::bootstrap::recorded_usage(&resumed_events);
         let base_instructions = config
             .base_instructions_override
             .clone()
@@ -162,9 +167,13 @@ impl ConversationManager {
             mcp,
             recorder,
             history,
+            usage,
         }));
         if resume_path.is_none() {
             session.record_items(&initial_context(&config));
+        }
+        if let Some(context) = changed_context {
+            session.record_items(&[context]);
         }
         let session_configured = SessionConfiguredEvent {
             session_id: conversation_id.clone(),

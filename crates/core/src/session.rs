@@ -61,6 +61,8 @@ pub(crate) struct SessionInit {
     pub(crate) mcp: Arc<McpConnectionManager>,
     pub(crate) recorder: RolloutRecorder,
     pub(crate) history: Vec<ResponseItem>,
+    /// What the session used before (a resumed session's last recorded total).
+    pub(crate) usage: TokenUsage,
 }
 
 /// Mutable conversation state, reached only through [`Session`]'s methods, each of which states
@@ -115,6 +117,7 @@ impl Session {
             mcp: init.mcp,
             state: Mutex::new(SessionState {
                 history: init.history,
+                total_usage: init.usage,
                 ..SessionState::default()
             }),
             pending_approvals: Mutex::new(HashMap::new()),

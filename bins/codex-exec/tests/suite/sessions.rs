@@ -1,7 +1,7 @@
 //! Sessions across runs: what resume restores, and errors a user can act on.
 
 use codex_test_support::MockResponse;
-use codex_test_support::responses::{ev_assistant_message, ev_completed};
+use codex_test_support::responses::{ev_assistant_message, ev_completed, ev_completed_with_usage};
 use std::os::unix::fs::PermissionsExt;
 
 use predicates::prelude::*;
@@ -46,6 +46,57 @@ fn resume_continues_on_todays_model_not_the_recorded_one() {
     for earlier in ["first", "one", "second", "two", "third"] {
         assert!(last.contains(earlier), "{earlier} missing from {last}");
     }
+}
+
+/// Resumed with other settings, the model is told the new ones (a fresh environment context
+/// after the old), and the token total goes on from what the session had used, as Codex's
+/// resume restores it.
+#[test]
+fn resume_with_other_settings_tells_the_model_and_keeps_the_token_total() {
+    let env = Env::new();
+    for (text, input, output) in [("one", 100, 20), ("two", 30, 5)] {
+        env.server.push(MockResponse::sse(&[
+            ev_assistant_message("m", text),
+            ev_completed_with_usage("r", input, 0, output, 0),
+        ]));
+    }
+    env.exec()
+        .args(["-s", "read-only", "first"])
+        .assert()
+        .success();
+    let second = env
+        .exec()
+        .args(["-s", "workspace-write", "resume", "--last", "second"])
+        .output()
+        .unwrap();
+    assert!(second.status.success());
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(stderr.contains("tokens used: 155"), "{stderr}");
+    let body = env.server.requests()[1].body_json().to_string();
+    let contexts: Vec<&str> = body.split("<environment_context>").skip(1).collect();
+    assert_eq!(contexts.len(), 2, "{body}");
+    assert!(contexts[0].contains("<sandbox_mode>read-only"), "{body}");
+    assert!(
+        contexts[1].contains("<sandbox_mode>workspace-write"),
+        "{body}"
+    );
+    assert!(
+        body.find("first").unwrap() < body.rfind("<environment_context>").unwrap()
+            && body.rfind("<environment_context>").unwrap() < body.find("second").unwrap(),
+        "the new context comes between the old turns and the new prompt: {body}"
+    );
+
+    // Resumed again with the same settings: nothing new to tell.
+    env.server.push(MockResponse::sse(&[
+        ev_assistant_message("m", "three"),
+        ev_completed("r"),
+    ]));
+    env.exec()
+        .args(["-s", "workspace-write", "resume", "--last", "third"])
+        .assert()
+        .success();
+    let body = env.server.requests()[2].body_json().to_string();
+    assert_eq!(body.matches("<environment_context>").count(), 2, "{body}");
 }
 
 /// A session recorded with one provider continues with the provider configured now (here a
