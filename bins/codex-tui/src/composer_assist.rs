@@ -169,13 +169,16 @@ impl ComposerAssist {
             self.popup = Popup::None;
             return;
         };
+        if !matches!(self.popup, Popup::File(..)) {
+            // Each popup walks the workspace afresh, so files made since the last one (by the
+            // agent, too) can be mentioned; dropping the old search stops its threads.
+            self.search = None;
+            self.popup = Popup::File(FileSearchPopup::new(), token.clone());
+        }
         let search = self.search.get_or_insert_with(|| {
             let wake = Arc::clone(&self.wake);
             FileSearch::start(self.search_root.clone(), move || wake())
         });
-        if !matches!(self.popup, Popup::File(..)) {
-            self.popup = Popup::File(FileSearchPopup::new(), token.clone());
-        }
         let Popup::File(popup, old) = &mut self.popup else {
             return;
         };
@@ -312,6 +315,19 @@ mod tests {
         };
         assert_eq!(inserted, ("read src/main.rs ".to_owned(), 17));
         assert!(!a.popup_open());
+
+        // A file made after that popup is found by the next one.
+        std::fs::write(dir.path().join("src/later.rs"), "").unwrap();
+        let text = "and @late";
+        a.text_changed(text, text.len());
+        let inserted = loop {
+            wake.recv_timeout(Duration::from_secs(20)).unwrap();
+            a.poll();
+            if let AssistKey::SetText { text, .. } = a.handle_key(key(KeyCode::Tab), text) {
+                break text;
+            }
+        };
+        assert_eq!(inserted, "and src/later.rs ");
     }
 
     #[test]
