@@ -118,13 +118,20 @@ fn empty_message(picker: &Picker) -> String {
 }
 
 fn status_line(picker: &Picker) -> Line<'static> {
+    let sessions = |n: usize| if n == 1 { "session" } else { "sessions" };
     let mut text = if picker.query.is_empty() {
-        format!("{} sessions", picker.rows.len())
+        format!("{} {}", picker.rows.len(), sessions(picker.rows.len()))
     } else {
+        let matching = if picker.matches.len() == 1 {
+            "matches"
+        } else {
+            "match"
+        };
         format!(
-            "{} of {} sessions match",
+            "{} of {} {} {matching}",
             picker.matches.len(),
-            picker.rows.len()
+            picker.rows.len(),
+            sessions(picker.rows.len())
         )
     };
     if !picker.exhausted {
