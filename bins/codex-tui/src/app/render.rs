@@ -39,9 +39,13 @@ impl App {
         let w = usize::from(width);
         let mut live = Vec::new();
         let tail = self.stream.tail();
+        // The open line of an answer whose first lines are already history goes on right
+        // under them; a gap there would open and close as each line completes.
+        let continues_history = self.answer_open && !tail.is_empty();
         if !tail.is_empty() {
             live.extend(wrap_lines(&answer_lines(tail, !self.answer_open), w));
         }
+        let tail_rows = live.len();
         let spinner = self.settings.animations.then_some(self.spinner);
         for cell in &self.running_execs {
             live.extend(wrap_lines(&cell.lines(spinner.unwrap_or(0)), w));
@@ -67,8 +71,10 @@ impl App {
             ));
         }
         // A blank line between the history and what is still happening.
-        if self.any_cell && (!live.is_empty() || status.is_some()) {
-            live.insert(0, Line::default());
+        let separated_at = if continues_history { tail_rows } else { 0 };
+        let more_below = live.len() > separated_at || status.is_some();
+        if self.any_cell && more_below {
+            live.insert(separated_at, Line::default());
         }
         let modal = self.modal.as_ref().map(|m| wrap_lines(&m.lines(), w));
         let composer_rows = self.composer.desired_height(width, COMPOSER_MAX_ROWS);

@@ -357,6 +357,19 @@ fn interrupt_and_esc() {
     snapshot!("interrupted", h.text());
 }
 
+/// The open line of a streaming answer sits right under its finished lines, with the gap
+/// before the status line instead.
+#[test]
+fn a_streaming_answer_has_no_gap_before_its_open_line() {
+    let mut h = Harness::configured(60, 20);
+    h.core(EventMsg::TaskStarted)
+        .core(EventMsg::AgentMessageDelta {
+            delta: "first line\nsecond line\nthe open li".into(),
+        });
+    let text = h.text();
+    assert!(text.contains("  second line\n  the open li\n\n"), "{text}");
+}
+
 #[test]
 fn too_small_terminal_says_so() {
     let h = Harness::configured(15, 4);
