@@ -209,14 +209,24 @@ impl Session {
     /// request goes into the history now, where it came: left waiting, it would be sent after
     /// the next prompt and answered in its place.
     pub(crate) fn end_task(&self) {
+        // The file's lock is taken first and held until the waiting input is written, and
+        // the history gets it under the same lock that ends the task: input that starts the
+        // next task is recorded after it, in both.
+        let mut recorder = lock(&self.recorder);
         let waiting = {
             let mut state = lock(&self.state);
             state.task_running = false;
-            std::mem::take(&mut state.pending_input)
+            let waiting = std::mem::take(&mut state.pending_input);
+            state.history.extend(waiting.iter().cloned());
+            waiting
         };
-        if !waiting.is_empty() {
-            self.record_items(&waiting);
-        }
+        let saved = if waiting.is_empty() {
+            Ok(())
+        } else {
+            recorder.record_response_items(&waiting)
+        };
+        drop(recorder);
+        self.report_save_error(saved);
     }
 
     /// The text of the history's last assistant message.
