@@ -92,6 +92,10 @@ pub(crate) struct App {
     /// Messages sent while a turn works: shown under the status line until the answer in
     /// progress is finished, so they do not cut it in two in the history.
     queued: Vec<String>,
+    /// Notes for the transcript that came while an answer streams (a slash command refused
+    /// mid-turn): shown under it until it ends, then written after it, so that they do not
+    /// cut the answer in two.
+    held_notes: Vec<Vec<Line<'static>>>,
     /// Logical lines finished and waiting to go into the scrollback.
     history: Vec<Line<'static>>,
     /// Whether a cell was written (cells after the first get a blank line before them).
@@ -128,6 +132,7 @@ impl App {
             patches: Vec::new(),
             turn: None,
             queued: Vec::new(),
+            held_notes: Vec::new(),
             history: Vec::new(),
             any_cell: false,
             usage: TokenUsage::default(),
@@ -235,8 +240,20 @@ impl App {
             self.push_answer_lines(rest);
         }
         self.answer_open = false;
+        for note in std::mem::take(&mut self.held_notes) {
+            self.push_cell(note);
+        }
         for message in std::mem::take(&mut self.queued) {
             self.push_cell(crate::cells::user_message(&message));
+        }
+    }
+
+    /// A note for the transcript: now, or after the answer that is streaming.
+    fn push_note(&mut self, lines: Vec<Line<'static>>) {
+        if self.answer_open || !self.stream.is_empty() {
+            self.held_notes.push(lines);
+        } else {
+            self.push_cell(lines);
         }
     }
 

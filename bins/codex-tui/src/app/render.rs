@@ -60,6 +60,9 @@ impl App {
             .turn
             .as_ref()
             .map(|t| t.line(spinner, t.elapsed_secs()));
+        for note in &self.held_notes {
+            live.extend(wrap_lines(note, w));
+        }
         for message in &self.queued {
             let text = crate::cells::safe(message).replace('\n', " ");
             live.extend(wrap_lines(

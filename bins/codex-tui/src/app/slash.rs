@@ -243,7 +243,7 @@ impl App {
                 self.run_session_command(&crate::entry::commands::SessionCommand::Logout);
             }
             SlashAction::Quit => self.quit(),
-            SlashAction::Refused(note) => self.push_cell(cells::info(&note)),
+            SlashAction::Refused(note) => self.push_note(cells::info(&note)),
         }
     }
 

@@ -484,6 +484,31 @@ fn a_message_sent_while_an_answer_streams_waits_for_its_end() {
 }
 
 #[test]
+fn a_slash_command_refused_while_an_answer_streams_does_not_cut_it() {
+    let mut h = Harness::configured(80, 24);
+    h.core(EventMsg::TaskStarted)
+        .core(EventMsg::AgentMessageDelta {
+            delta: "first part\nsecond".into(),
+        });
+    for c in "/approvals".chars() {
+        h.key(KeyCode::Char(c));
+    }
+    h.key(KeyCode::Enter);
+    assert!(h.text().contains("not available while"), "{}", h.text());
+    h.core(EventMsg::AgentMessageDelta {
+        delta: " part\n".into(),
+    })
+    .core(EventMsg::AgentMessage {
+        message: String::new(),
+    });
+    let text = h.text();
+    assert!(text.contains("• first part\n  second part"), "{text}");
+    let answer = text.find("  second part").unwrap();
+    let note = text.find("/approvals is not available").unwrap();
+    assert!(answer < note, "{text}");
+}
+
+#[test]
 fn notifications_follow_the_settings() {
     let mut app = App::new(
         UiSettings {
