@@ -14,8 +14,8 @@
 //!      (`supervise`);
 //!   3. the host's mounts made read-only and `nosuid` at once, a private `/dev/shm` and
 //!      `/proc`, each writable root bound read-write onto itself, its `.git` and `.codex`
-//!      bound read-only on top (an empty placeholder made first where one is missing, and
-//!      removed when the command ends: `placeholder`), and every `deny_read` path covered by an
+//!      bound read-only on top (a placeholder, a socket inode, made first where one is missing,
+//!      and removed when the command ends: `placeholder`), and every `deny_read` path covered by an
 //!      empty mode-000 mount wherever a mount makes it reachable (`layout`, `mount_guard`,
 //!      `deny_read`);
 //!   4. a process limit (`limits`);

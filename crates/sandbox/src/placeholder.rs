@@ -4,139 +4,205 @@
 //! runs, unconfined, the next time the user types `git` there or in any directory beneath it
 //! that has no repository of its own; a `.codex` is project config. A read-only bind mount
 //! (`mount_guard`) needs an existing path to land on, so for each protected name missing from
-//! a writable root the helper makes an empty directory before the namespaces exist, the guard
-//! mounts it read-only like an existing one, and the helper removes it again once the command
-//! has ended. Git skips an empty `.git` directory when it looks for a repository, so the user's
-//! own `git` sees no difference while a command runs.
+//! a writable root the helper makes a placeholder before the namespaces exist, the guard
+//! mounts it read-only like an existing path, and the helper removes it again once the
+//! command has ended.
+//!
+//! A placeholder is a Unix socket inode (`bind(2)` on the name, the socket closed at once):
+//! it takes no data block, so making and removing one costs a fraction of an empty
+//! directory, whose block allocation and release (a synchronous discard on filesystems
+//! mounted with `discard`) made it the largest single cost of starting a command. Git treats
+//! a `.git` that is neither file nor directory as absent and looks further up, as it does for
+//! a missing one, and reading it fails at once (`ENXIO`) rather than blocking. Where a socket
+//! cannot be bound there (a path longer than a socket address even through
+//! `/proc/self/fd`), the placeholder is an empty directory, which git skips too.
 //!
 //! Two sandboxes may share a root (two agents in one workspace, `/tmp`). Each holds a shared
-//! `flock` on every placeholder it relies on and removes it afterwards only when it can take
-//! the lock exclusively, that is when no other sandbox still has it mounted (removing a
-//! directory unmounts it in every other mount namespace). Placeholders carry the sticky bit, so
-//! one left behind (still in use when its maker finished, or its helper killed) is known for
-//! what it is and removed by the next sandbox that uses it; a user's own empty `.git` or
-//! `.codex` (no sticky bit) is used but never removed.
+//! `flock` on every root it made or joined a placeholder in, and removes its placeholders
+//! afterwards only when it can take that lock exclusively, that is when no other sandbox
+//! still has them mounted (removing a mount point unmounts it in every other mount
+//! namespace). A socket cannot be opened to be locked, hence the lock on the root. The sticky
+//! bit marks a placeholder, so one left behind (its helper killed) is known for what it is
+//! and removed by the next sandbox that uses it; a user's own `.git` or `.codex` is never
+//! touched.
 //!
 //! Only the helper holds the locks: the namespace's init closes its copies at once, since a
-//! descriptor opened before the mounts reaches the directory beneath its read-only mount.
+//! descriptor of a root opened before the mounts reaches its protected names beneath their
+//! read-only mounts.
 
 use std::fs::File;
 use std::io;
 use std::os::fd::AsRawFd;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::roots::{PROTECTED_NAMES, WritableRoot};
 
-/// The placeholders one sandbox relies on, locked shared while it runs.
+/// The placeholders one sandbox relies on, their roots locked shared while it runs.
 #[derive(Debug, Default)]
 pub(crate) struct Placeholders {
+    roots: Vec<LockedRoot>,
+}
+
+/// A root with placeholders in it, open and locked shared.
+#[derive(Debug)]
+struct LockedRoot {
+    dir: File,
     held: Vec<Held>,
 }
 
+/// A placeholder this sandbox made or joined.
 #[derive(Debug)]
 struct Held {
     path: PathBuf,
-    dir: File,
-    /// A placeholder (made here, or left by another sandbox), so it is removed when nobody
-    /// else uses it; `false` for a user's own empty directory.
-    removable: bool,
+    /// Device and inode when it was made or joined: only that one is removed.
+    id: (u64, u64),
+    kind: Kind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Socket,
+    Directory,
 }
 
 /// A placeholder's mode: the sticky bit marks it (nobody puts one on their `.git`).
 const PLACEHOLDER_MODE: u32 = 0o1755;
-
-/// How many times a lookup races a removal by another sandbox before giving up.
-const ATTEMPTS: usize = 3;
 
 impl Placeholders {
     /// Makes (or joins) a placeholder for every protected name missing directly inside one of
     /// `roots`. A name that cannot be made is skipped: a command, with fewer rights than the
     /// helper, cannot make it either.
     pub(crate) fn create(roots: &[WritableRoot]) -> Self {
-        let mut held = Vec::new();
+        let mut locked: Vec<LockedRoot> = Vec::new();
         for root in roots {
-            for path in &root.read_only_subpaths {
-                let is_protected_name = path.parent() == Some(root.root.as_path())
-                    && path
-                        .file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| PROTECTED_NAMES.contains(&n));
-                if !is_protected_name || held.iter().any(|h: &Held| &h.path == path) {
-                    continue;
-                }
-                if let Some(placeholder) = join_or_make(path) {
-                    held.push(placeholder);
-                }
+            // Missing names, and placeholders already there (another sandbox's, or left).
+            let wanted: Vec<&PathBuf> = root
+                .read_only_subpaths
+                .iter()
+                .filter(|path| {
+                    path.parent() == Some(root.root.as_path())
+                        && path
+                            .file_name()
+                            .and_then(|n| n.to_str())
+                            .is_some_and(|n| PROTECTED_NAMES.contains(&n))
+                        && std::fs::symlink_metadata(path)
+                            .map_or(true, |m| m.mode() & 0o7777 == PLACEHOLDER_MODE)
+                })
+                .collect();
+            if wanted.is_empty() || locked.iter().any(|l| l.covers(&root.root)) {
+                continue;
             }
+            let Ok(dir) = open_directory(&root.root) else {
+                continue;
+            };
+            if lock(&dir, libc::LOCK_SH).is_err() {
+                continue;
+            }
+            let held: Vec<Held> = wanted
+                .into_iter()
+                .filter_map(|path| make_or_join(&dir, path))
+                .collect();
+            // Kept even when nothing here is this sandbox's to remove: a placeholder another
+            // sandbox is still making is mounted here too, and must outlive this command.
+            locked.push(LockedRoot { dir, held });
         }
-        Self { held }
+        Self { roots: locked }
     }
 
     /// In the helper, once the command has ended: removes each placeholder, unless another
-    /// sandbox still holds it. The helper lives in the host's mount namespace
-    /// (see `namespaces`), where the placeholder is no mountpoint, so no unmount is needed.
+    /// sandbox still holds its root. The helper lives in the host's mount namespace (see
+    /// `namespaces`), where the placeholder is no mountpoint, so no unmount is needed.
     pub(crate) fn remove(self) {
-        for held in self.held {
-            if !held.removable {
+        for root in self.roots {
+            if lock(&root.dir, libc::LOCK_EX | libc::LOCK_NB).is_err() {
                 continue;
             }
-            if try_lock(&held.dir, libc::LOCK_EX | libc::LOCK_NB).is_ok()
-                && same_directory(&held.dir, &held.path)
-            {
-                // Not empty means it is not ours any more (or never was): keep it.
-                let _ = std::fs::remove_dir(&held.path);
+            for held in root.held {
+                let still_ours = std::fs::symlink_metadata(&held.path)
+                    .is_ok_and(|m| (m.dev(), m.ino()) == held.id);
+                if !still_ours {
+                    continue;
+                }
+                // A directory that is not empty is not ours any more: it stays.
+                let _ = match held.kind {
+                    Kind::Socket => std::fs::remove_file(&held.path),
+                    Kind::Directory => std::fs::remove_dir(&held.path),
+                };
             }
         }
     }
 }
 
-/// Creates `path` as an empty directory, or joins the placeholder another sandbox made, and
-/// locks it shared. `None` when something else exists there now or the lookup keeps racing.
-fn join_or_make(path: &Path) -> Option<Held> {
-    for _ in 0..ATTEMPTS {
-        let removable = match std::fs::DirBuilder::new().mode(0o700).create(path) {
-            Ok(()) => {
-                // The mark, set before anyone can rely on it (mode bits of mkdir pass the umask).
-                std::fs::set_permissions(path, std::fs::Permissions::from_mode(PLACEHOLDER_MODE))
-                    .ok()?;
-                true
-            }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                // Someone's: join it only when it is a real, empty directory.
-                let meta = std::fs::symlink_metadata(path).ok()?;
-                if !meta.is_dir() || std::fs::read_dir(path).ok()?.next().is_some() {
-                    return None;
-                }
-                meta.mode() & 0o7777 == PLACEHOLDER_MODE
-            }
-            Err(_) => return None,
-        };
-        let dir = open_directory(path).ok()?;
-        if try_lock(&dir, libc::LOCK_SH).is_err() {
-            return None;
-        }
-        // A sandbox that was removing it may have won the race to the lock.
-        if same_directory(&dir, path) {
-            return Some(Held {
-                path: path.to_owned(),
-                dir,
-                removable,
-            });
+impl LockedRoot {
+    /// Whether this lock is on `root` already (a root listed twice).
+    fn covers(&self, root: &Path) -> bool {
+        match (self.dir.metadata(), std::fs::metadata(root)) {
+            (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
+            _ => false,
         }
     }
-    None
+}
+
+/// Makes a placeholder at `path` in the locked root `dir`, or joins the one another sandbox
+/// made (or one left behind). `None` when something else is there now.
+fn make_or_join(dir: &File, path: &Path) -> Option<Held> {
+    let kind = match bind_socket(dir, path) {
+        Ok(()) => Some(Kind::Socket),
+        Err(e) if e.kind() == io::ErrorKind::AddrInUse => None,
+        // No socket here (too long an address, no /proc): an empty directory instead.
+        Err(_) => match std::fs::DirBuilder::new().mode(0o700).create(path) {
+            Ok(()) => Some(Kind::Directory),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => None,
+            Err(_) => return None,
+        },
+    };
+    if kind.is_some() {
+        // The mark, set before anyone can rely on it (bind and mkdir modes pass the umask).
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(PLACEHOLDER_MODE)).ok()?;
+    }
+    // Made here or by another sandbox: either way it must be a marked placeholder now.
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    let kind = if meta.file_type().is_socket() {
+        Kind::Socket
+    } else if meta.is_dir() && std::fs::read_dir(path).ok()?.next().is_none() {
+        Kind::Directory
+    } else {
+        return None;
+    };
+    (meta.mode() & 0o7777 == PLACEHOLDER_MODE).then(|| Held {
+        path: path.to_owned(),
+        id: (meta.dev(), meta.ino()),
+        kind,
+    })
+}
+
+/// Creates a socket inode at `path` (a name directly inside the open directory `dir`) and
+/// closes the socket. A path too long for a socket address is reached through
+/// `/proc/self/fd`.
+fn bind_socket(dir: &File, path: &Path) -> io::Result<()> {
+    use std::os::unix::net::UnixDatagram;
+    match UnixDatagram::bind(path) {
+        Err(e) if e.kind() == io::ErrorKind::InvalidInput => {
+            let name = path.file_name().ok_or(io::ErrorKind::InvalidInput)?;
+            let short = Path::new("/proc/self/fd")
+                .join(dir.as_raw_fd().to_string())
+                .join(name);
+            UnixDatagram::bind(short).map(drop)
+        }
+        bound => bound.map(drop),
+    }
 }
 
 fn open_directory(path: &Path) -> io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
     std::fs::OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC)
         .open(path)
 }
 
-fn try_lock(dir: &File, operation: libc::c_int) -> io::Result<()> {
+fn lock(dir: &File, operation: libc::c_int) -> io::Result<()> {
     loop {
         // SAFETY: flock on a descriptor this function borrows, with integer flags.
         if unsafe { libc::flock(dir.as_raw_fd(), operation) } == 0 {
@@ -146,14 +212,6 @@ fn try_lock(dir: &File, operation: libc::c_int) -> io::Result<()> {
         if error.kind() != io::ErrorKind::Interrupted {
             return Err(error);
         }
-    }
-}
-
-/// Whether `path` still names the directory `dir` was opened on.
-fn same_directory(dir: &File, path: &Path) -> bool {
-    match (dir.metadata(), std::fs::symlink_metadata(path)) {
-        (Ok(open), Ok(named)) => open.dev() == named.dev() && open.ino() == named.ino(),
-        _ => false,
     }
 }
 
@@ -168,56 +226,132 @@ mod tests {
         }
     }
 
+    fn held(placeholders: &Placeholders) -> Vec<(PathBuf, Kind)> {
+        placeholders
+            .roots
+            .iter()
+            .flat_map(|r| r.held.iter().map(|h| (h.path.clone(), h.kind)))
+            .collect()
+    }
+
     #[test]
-    fn placeholders_are_removed_when_nobody_else_holds_them() {
+    fn placeholders_are_sockets_removed_when_nobody_else_holds_them() {
         let dir = tempfile::tempdir().unwrap();
         let root = root_with_missing_names(dir.path());
         let first = Placeholders::create(std::slice::from_ref(&root));
         let git = dir.path().join(".git");
-        assert!(git.is_dir() && dir.path().join(".codex").is_dir());
-        assert_eq!(
-            std::fs::metadata(&git).unwrap().mode() & 0o7777,
-            PLACEHOLDER_MODE
-        );
+        let meta = std::fs::symlink_metadata(&git).unwrap();
+        assert!(meta.file_type().is_socket());
+        assert_eq!(meta.mode() & 0o7777, PLACEHOLDER_MODE);
+        assert_eq!(held(&first).len(), 2);
         // A second sandbox joins them; the first cannot remove what the second still holds.
         let second = Placeholders::create(std::slice::from_ref(&root));
-        assert!(second.held.iter().all(|h| h.removable));
+        assert_eq!(held(&second).len(), 2);
         first.remove();
-        assert!(git.is_dir(), "removed while in use");
-        // The one left behind is the second's to remove.
+        assert!(
+            std::fs::symlink_metadata(&git).is_ok(),
+            "removed while in use"
+        );
+        // The ones left behind are the second's to remove.
         second.remove();
-        assert!(!git.exists());
-        assert!(!dir.path().join(".codex").exists());
+        assert!(std::fs::symlink_metadata(&git).is_err());
+        assert!(std::fs::symlink_metadata(dir.path().join(".codex")).is_err());
     }
 
     #[test]
-    fn a_users_own_empty_directory_is_used_but_kept() {
+    fn git_looks_past_a_socket_placeholder() {
+        let repo = tempfile::tempdir().unwrap();
+        let init = std::process::Command::new("git")
+            .args(["init", "-q"])
+            .current_dir(repo.path())
+            .status();
+        if !init.is_ok_and(|s| s.success()) {
+            return; // no git here
+        }
+        let sub = repo.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        let placeholders = Placeholders::create(&[root_with_missing_names(&sub)]);
+        let top = std::process::Command::new("git")
+            .args(["rev-parse", "--show-toplevel"])
+            .current_dir(&sub)
+            .output()
+            .unwrap();
+        assert!(top.status.success(), "{top:?}");
+        assert_eq!(
+            Path::new(String::from_utf8_lossy(&top.stdout).trim()),
+            repo.path().canonicalize().unwrap()
+        );
+        placeholders.remove();
+    }
+
+    #[test]
+    fn a_path_too_long_for_a_socket_address_still_gets_one() {
         let dir = tempfile::tempdir().unwrap();
+        let deep = dir.path().join("d".repeat(60)).join("e".repeat(60));
+        std::fs::create_dir_all(&deep).unwrap();
+        let placeholders = Placeholders::create(&[root_with_missing_names(&deep)]);
+        let kinds: Vec<Kind> = held(&placeholders).into_iter().map(|(_, k)| k).collect();
+        assert_eq!(
+            kinds,
+            [Kind::Socket, Kind::Socket],
+            "bound through /proc/self/fd"
+        );
+        assert!(
+            std::fs::symlink_metadata(deep.join(".git")).is_ok_and(|m| m.file_type().is_socket())
+        );
+        placeholders.remove();
+        assert!(std::fs::symlink_metadata(deep.join(".git")).is_err());
+    }
+
+    #[test]
+    fn a_placeholder_left_behind_is_joined_and_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = root_with_missing_names(dir.path());
+        // A helper killed before it could remove them: its locks went with it.
+        drop(Placeholders::create(std::slice::from_ref(&root)));
+        // An old-style directory placeholder, too.
+        std::fs::remove_file(dir.path().join(".codex")).unwrap();
         std::fs::create_dir(dir.path().join(".codex")).unwrap();
         std::fs::set_permissions(
             dir.path().join(".codex"),
-            std::fs::Permissions::from_mode(0o755),
+            std::fs::Permissions::from_mode(PLACEHOLDER_MODE),
         )
         .unwrap();
-        let root = root_with_missing_names(dir.path());
-        let placeholders = Placeholders::create(std::slice::from_ref(&root));
-        assert_eq!(placeholders.held.len(), 2);
-        placeholders.remove();
-        assert!(dir.path().join(".codex").is_dir());
-        assert!(!dir.path().join(".git").exists());
+        let next = Placeholders::create(std::slice::from_ref(&root));
+        let mut kinds: Vec<Kind> = held(&next).into_iter().map(|(_, k)| k).collect();
+        kinds.sort_by_key(|k| *k == Kind::Directory);
+        assert_eq!(kinds, [Kind::Socket, Kind::Directory]);
+        next.remove();
+        assert!(std::fs::symlink_metadata(dir.path().join(".git")).is_err());
+        assert!(std::fs::symlink_metadata(dir.path().join(".codex")).is_err());
     }
 
     #[test]
-    fn existing_content_is_never_joined_or_removed() {
+    fn a_users_own_things_are_never_joined_or_removed() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join(".git")).unwrap();
-        std::fs::write(dir.path().join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
-        std::fs::write(dir.path().join(".codex"), "a file\n").unwrap();
+        std::fs::create_dir(dir.path().join(".codex")).unwrap();
         let root = root_with_missing_names(dir.path());
+        // Made between the look and the bind: an unmarked socket, an unmarked directory.
+        assert!(
+            make_or_join(
+                &open_directory(dir.path()).unwrap(),
+                &dir.path().join(".codex")
+            )
+            .is_none()
+        );
+        let user_socket = std::os::unix::net::UnixDatagram::bind(dir.path().join(".git")).unwrap();
+        assert!(
+            make_or_join(
+                &open_directory(dir.path()).unwrap(),
+                &dir.path().join(".git")
+            )
+            .is_none()
+        );
+        drop(user_socket);
         let placeholders = Placeholders::create(std::slice::from_ref(&root));
-        assert!(placeholders.held.is_empty());
+        assert!(held(&placeholders).is_empty());
         placeholders.remove();
-        assert!(dir.path().join(".git/HEAD").exists());
-        assert!(dir.path().join(".codex").is_file());
+        assert!(dir.path().join(".codex").is_dir());
+        assert!(std::fs::symlink_metadata(dir.path().join(".git")).is_ok());
     }
 }

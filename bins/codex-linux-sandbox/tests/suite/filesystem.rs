@@ -225,7 +225,15 @@ fn a_missing_git_dir_is_kept_from_creation_either_way() {
         for (fallback, guard) in GUARDS {
             let f = Fixture::new(user);
             std::fs::remove_dir_all(f.ws.join(".git")).unwrap();
-            for script in ["git init -q .", "mkdir .git"] {
+            // The placeholder is a socket inode: it can be neither removed nor renamed away
+            // to make room for a real `.git`.
+            for script in [
+                "git init -q .",
+                "mkdir .git",
+                "rm -f .git && mkdir .git",
+                "mv .git moved && mkdir .git",
+                "python3 -c 'import os; os.rename(\".git\", \"x\")'",
+            ] {
                 assert_denied(&f.sh_with(fallback, &f.policy(), script), script);
                 assert!(!f.ws.join(".git").exists(), "{guard}: {script} left a .git");
             }
