@@ -103,6 +103,21 @@ pub(crate) fn run(
         Some(path) => Some(read_output_schema(path)?),
         None => None,
     };
+    // Mistakes a script can make are refused before the model is paid for an answer.
+    if let Some(path) = &args.output_last_message {
+        check_output_path(path)?;
+    }
+    for image in &args.images {
+        std::fs::metadata(image)
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .with_context(|| {
+                format!(
+                    "cannot attach the image {}: not found, or not a file",
+                    image.display()
+                )
+            })?;
+    }
     let mut notices = |m: &str| {
         if !args.json {
             eprintln!("{m}");
@@ -206,7 +221,11 @@ pub(crate) fn run(
                     turn_over = true;
                     // Written from the event: a huge answer is not copied to be kept.
                     if let Some(path) = &args.output_last_message {
-                        write_last_message(path, last_agent_message.as_deref())?;
+                        // The answer still goes to stdout and the stream still ends properly.
+                        if let Err(e) = write_last_message(path, last_agent_message.as_deref()) {
+                            eprintln!("codex-exec: {e:#}");
+                            failed = true;
+                        }
                         last_message_written = true;
                     }
                     sink.event(event.msg);
@@ -249,6 +268,28 @@ pub(crate) fn run(
             ExitCode::SUCCESS
         })
     })
+}
+
+/// `-o FILE` must name a file in an existing directory.
+fn check_output_path(path: &std::path::Path) -> anyhow::Result<()> {
+    if path.is_dir() {
+        bail!(
+            "cannot write the last message to {}: it is a directory; name a file",
+            path.display()
+        );
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    if !parent.is_dir() {
+        bail!(
+            "cannot write the last message to {}: the directory {} does not exist",
+            path.display(),
+            parent.display()
+        );
+    }
+    Ok(())
 }
 
 fn write_last_message(path: &std::path::Path, text: Option<&str>) -> anyhow::Result<()> {

@@ -57,7 +57,8 @@ pub struct RunArgs {
     #[arg(short = 'a', long = "ask-for-approval", value_name = "POLICY", value_parser = parse_approval)]
     pub approval: Option<AskForApproval>,
 
-    /// Work without interruptions, sandboxed: `-s workspace-write -a on-request`.
+    /// Work without interruptions, sandboxed: `-s workspace-write -a on-request` (a `-s` given
+    /// with it still wins: asking for less access is never overruled).
     #[arg(long = "full-auto", conflicts_with_all = ["approval", "dangerously_bypass_approvals_and_sandbox"])]
     pub full_auto: bool,
 
@@ -87,7 +88,7 @@ impl RunArgs {
         if self.dangerously_bypass_approvals_and_sandbox {
             Some(SandboxMode::DangerFullAccess)
         } else if self.full_auto {
-            Some(SandboxMode::WorkspaceWrite)
+            Some(self.sandbox.unwrap_or(SandboxMode::WorkspaceWrite))
         } else {
             self.sandbox
         }
@@ -123,4 +124,30 @@ pub fn display_name(default: &'static str) -> String {
         .ok()
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| default.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_auto_never_widens_an_explicit_sandbox() {
+        let full_auto = |sandbox| RunArgs {
+            full_auto: true,
+            sandbox,
+            ..RunArgs::default()
+        };
+        assert_eq!(
+            full_auto(None).sandbox_mode(),
+            Some(SandboxMode::WorkspaceWrite)
+        );
+        assert_eq!(
+            full_auto(Some(SandboxMode::ReadOnly)).sandbox_mode(),
+            Some(SandboxMode::ReadOnly)
+        );
+        assert_eq!(
+            full_auto(None).approval_policy(),
+            Some(AskForApproval::OnRequest)
+        );
+    }
 }

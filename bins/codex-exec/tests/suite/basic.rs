@@ -186,6 +186,60 @@ fn unreadable_output_schema_is_reported() {
         .stderr(predicate::str::contains("bad.json is not valid JSON"));
 }
 
+/// A bad `-o` or `-i` is refused before the model is asked (and paid): the answer would
+/// otherwise be lost, or the image silently left out.
+#[test]
+fn a_bad_output_file_or_image_is_refused_before_the_turn() {
+    let env = Env::new();
+    env.exec()
+        .args(["-o", "missing-dir/last.txt", "hi"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "cannot write the last message to missing-dir/last.txt: the directory missing-dir does not exist",
+        ));
+    env.exec()
+        .args(["-i", "missing.png", "describe"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "cannot attach the image missing.png: not found, or not a file",
+        ));
+    assert!(env.server.requests().is_empty());
+}
+
+/// `-o` that cannot be written when the turn ends (the directory went away) still lets the
+/// answer reach stdout and the `--json` stream end, and the run fails.
+#[test]
+fn a_last_message_file_that_cannot_be_written_loses_nothing_else() {
+    let env = Env::new();
+    std::fs::create_dir(env.ws().join("out")).unwrap();
+    env.server.push(MockResponse::sse_generated({
+        let dir = env.ws().join("out");
+        move || {
+            // The directory disappears while the model answers.
+            let _ = std::fs::remove_dir(&dir);
+            Box::new(std::iter::once(bytes::Bytes::from(sse(&[
+                ev_assistant_message("m", "the answer"),
+                ev_completed("r"),
+            ]))))
+        }
+    }));
+    let out = env
+        .exec()
+        .args(["--json", "-o", "out/last.txt", "hi"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("\"turn.completed\""), "{stdout}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("could not write the last message"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn usage_is_reported_and_the_key_is_sent_but_never_printed() {
     let env = Env::new();

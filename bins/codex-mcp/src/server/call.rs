@@ -161,13 +161,14 @@ fn final_result(thread_id: &str, msg: &EventMsg, notes: &[String]) -> Option<Cal
             let content = last_agent_message.as_deref().unwrap_or_default();
             Some(success_result(thread_id, content, notes))
         }
-        EventMsg::TurnAborted { reason } => Some(error_result(format!(
-            "the turn was aborted ({}); continue the session with codex-reply and threadId {thread_id}",
-            reason.as_str()
-        ))),
-        EventMsg::Error { message, .. } => {
-            Some(error_result(format!("the turn failed: {message}")))
-        }
+        EventMsg::TurnAborted { reason } => Some(turn_error_result(
+            thread_id,
+            &format!("the turn was aborted ({})", reason.as_str()),
+        )),
+        EventMsg::Error { message, .. } => Some(turn_error_result(
+            thread_id,
+            &format!("the turn failed: {message}"),
+        )),
         _ => None,
     }
 }
@@ -194,6 +195,15 @@ pub(crate) fn success_result(thread_id: &str, content: &str, notes: &[String]) -
     blocks.extend(notes.iter().map(|note| ContentBlock::text(note.clone())));
     let mut result = CallToolResult::success(blocks);
     result.structured_content = Some(json!({"threadId": thread_id, "content": content}));
+    result
+}
+
+/// A turn that ended without an answer. The session lives on (a failed request may be
+/// retried), so the result names it, in the text and as `threadId`, for `codex-reply`.
+fn turn_error_result(thread_id: &str, message: &str) -> CallToolResult {
+    let text = format!("{message}; continue the session with codex-reply and threadId {thread_id}");
+    let mut result = CallToolResult::error(vec![ContentBlock::text(text.clone())]);
+    result.structured_content = Some(json!({"threadId": thread_id, "content": text}));
     result
 }
 

@@ -162,6 +162,35 @@ fn codex_reply_after_a_restart_resumes_the_session_from_its_rollout() {
     );
 }
 
+/// A turn that fails (here the model server's 500) leaves a session the client can go on
+/// with: the error result names it.
+#[test]
+fn a_failed_turn_names_its_thread_for_codex_reply() {
+    let env = Env::new();
+    env.server.push(MockResponse::status(500));
+    answer(&env, "r2", "better now");
+    let mut mcp = env.raw();
+    mcp.initialize(false);
+    let (_, failed) = mcp.call(1, "codex", &json!({"prompt": "try"}));
+    assert_eq!(failed["result"]["isError"], true, "{failed:#}");
+    let thread = thread_id(&failed);
+    let text = failed["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("the turn failed: ") && text.contains(&thread),
+        "{text}"
+    );
+    let (_, again) = mcp.call(
+        2,
+        "codex-reply",
+        &json!({"threadId": thread, "prompt": "try again"}),
+    );
+    assert_eq!(again["result"]["isError"], false, "{again:#}");
+    assert_eq!(
+        again["result"]["structuredContent"]["content"],
+        "better now"
+    );
+}
+
 #[test]
 fn codex_reply_to_an_unknown_session_is_an_error_result() {
     let env = Env::new();
