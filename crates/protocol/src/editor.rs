@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config_types::{ReasoningEffort, ReasoningSummary};
 use crate::policy::{AskForApproval, ReviewDecision, SandboxMode, SandboxPolicy};
-use crate::protocol::{EventMsg, FileChangeKind};
+use crate::protocol::{EventMsg, FileChange};
 
 /// `newConversation`: the settings of a new conversation; what is left out comes from
 /// config.toml (and the server's `-c`/`-p`).
@@ -357,7 +357,7 @@ pub struct ApplyPatchApprovalParams {
     /// The tool call.
     pub call_id: String,
     /// What happens to each file.
-    pub file_changes: BTreeMap<PathBuf, FileChangeKind>,
+    pub file_changes: BTreeMap<PathBuf, FileChange>,
     /// Why the agent asks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,

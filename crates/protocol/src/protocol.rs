@@ -389,6 +389,54 @@ pub struct ApplyPatchApprovalRequestEvent {
     /// whoever approves sees the lines that change, not only the file names.
     #[serde(default)]
     pub patch: String,
+    /// What the patch does to each file, in Codex's shape (contents and unified diffs), for
+    /// approvers outside this process (the MCP server's elicitations and editor requests).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub details: BTreeMap<PathBuf, FileChange>,
+}
+
+/// What a patch does to one file, as Codex tells an approver: the contents of a file added or
+/// deleted, the unified diff (hunks only) of one edited and where it moves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FileChange {
+    /// A new file.
+    Add {
+        /// Its contents.
+        content: String,
+    },
+    /// A removed file.
+    Delete {
+        /// What it held.
+        content: String,
+    },
+    /// An edited file.
+    Update {
+        /// The change, as unified-diff hunks.
+        unified_diff: String,
+        /// Where the file moves, if it does.
+        move_path: Option<PathBuf>,
+    },
+}
+
+impl FileChange {
+    /// A change known only by its kind (contents empty): what an approver is told when the
+    /// details are missing.
+    pub fn from_kind(kind: FileChangeKind) -> Self {
+        match kind {
+            FileChangeKind::Add => Self::Add {
+                content: String::new(),
+            },
+            FileChangeKind::Delete => Self::Delete {
+                content: String::new(),
+            },
+            FileChangeKind::Update => Self::Update {
+                unified_diff: String::new(),
+                move_path: None,
+            },
+        }
+    }
 }
 
 /// A patch about to be applied.
@@ -467,6 +515,30 @@ pub enum StepStatus {
 mod tests {
     use super::*;
     use pretty_assertions::assert_eq;
+
+    #[test]
+    fn file_changes_serialize_in_codex_shape() {
+        let changes = [
+            FileChange::Add {
+                content: "new\n".into(),
+            },
+            FileChange::Delete {
+                content: "old\n".into(),
+            },
+            FileChange::Update {
+                unified_diff: "@@ -1 +1 @@\n-a\n+b\n".into(),
+                move_path: None,
+            },
+        ];
+        assert_eq!(
+            serde_json::to_value(changes).unwrap(),
+            serde_json::json!([
+                {"add": {"content": "new\n"}},
+                {"delete": {"content": "old\n"}},
+                {"update": {"unified_diff": "@@ -1 +1 @@\n-a\n+b\n", "move_path": null}},
+            ])
+        );
+    }
 
     #[test]
     fn a_lent_rollout_event_is_the_rollout_event_and_the_event_comes_back_whole() {

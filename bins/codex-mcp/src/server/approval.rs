@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use codex_protocol::ReviewDecision;
 use codex_protocol::protocol::{
-    ApplyPatchApprovalRequestEvent, ExecApprovalRequestEvent, FileChangeKind,
+    ApplyPatchApprovalRequestEvent, ExecApprovalRequestEvent, FileChange,
 };
 use rmcp::model::{CustomRequest, ServerRequest};
 use serde_json::{Value, json};
@@ -128,7 +128,7 @@ fn request_params(cx: &CallContext, thread_id: &str, event_id: &str, what: &Ask<
         Ask::Patch(request) => json!({
             "codex_elicitation": "patch-approval",
             "codex_call_id": request.call_id,
-            "codex_changes": changes_json(&request.changes),
+            "codex_changes": file_changes(request),
             "codex_patch": request.patch,
             "codex_reason": request.reason,
         }),
@@ -139,19 +139,23 @@ fn request_params(cx: &CallContext, thread_id: &str, event_id: &str, what: &Ask<
     params
 }
 
-fn changes_json(changes: &BTreeMap<PathBuf, FileChangeKind>) -> Value {
-    changes
+/// Each file of the patch in Codex's shape (contents, unified diffs), as approvers outside
+/// this process are told of it; a file without details gets its kind alone.
+pub(crate) fn file_changes(
+    request: &ApplyPatchApprovalRequestEvent,
+) -> BTreeMap<PathBuf, FileChange> {
+    request
+        .changes
         .iter()
         .map(|(path, kind)| {
-            let kind = match kind {
-                FileChangeKind::Add => "add",
-                FileChangeKind::Delete => "delete",
-                FileChangeKind::Update => "update",
-            };
-            (path.display().to_string(), json!({ kind: {} }))
+            let change = request
+                .details
+                .get(path)
+                .cloned()
+                .unwrap_or_else(|| FileChange::from_kind(*kind));
+            (path.clone(), change)
         })
-        .collect::<serde_json::Map<_, _>>()
-        .into()
+        .collect()
 }
 
 /// Reads either reply shape; anything unclear denies.

@@ -202,8 +202,8 @@ fn a_patch_approval_shows_the_changes_and_applies_after_yes() {
     let target = env.ws().join("hello.txt");
     assert_eq!(
         params["codex_changes"][target.to_str().unwrap()],
-        json!({"add": {}}),
-        "{params:#}"
+        json!({"add": {"content": "hello from the patch\n"}}),
+        "the file's contents, in Codex's shape: {params:#}"
     );
     assert!(
         params["codex_patch"]

@@ -299,6 +299,7 @@ fn patch_request() -> EventMsg {
         changes: patch_changes(),
         reason: None,
         patch: PATCH.into(),
+        details: BTreeMap::new(),
     })
 }
 

@@ -10,7 +10,7 @@ use codex_apply_patch::ChangeKind;
 use codex_command_safety::{SafetyCheck, assess_patch_safety};
 use codex_protocol::ReviewDecision;
 use codex_protocol::protocol::{
-    ApplyPatchApprovalRequestEvent, EventMsg, FileChangeKind, PatchApplyBeginEvent,
+    ApplyPatchApprovalRequestEvent, EventMsg, FileChange, FileChangeKind, PatchApplyBeginEvent,
     PatchApplyEndEvent,
 };
 use serde::Deserialize;
@@ -68,6 +68,7 @@ pub(crate) async fn handle(
                 changes: changes.clone(),
                 reason: None,
                 patch: patch_text.to_owned(),
+                details: planned.iter().map(detail_of).collect(),
             });
             match sess
                 .request_approval(sub_id, call_id, request, cancel)
@@ -115,4 +116,21 @@ fn kind_of(kind: ChangeKind) -> FileChangeKind {
         ChangeKind::Delete => FileChangeKind::Delete,
         ChangeKind::Update => FileChangeKind::Update,
     }
+}
+
+/// One planned change in Codex's shape for approvers.
+fn detail_of(change: &codex_apply_patch::FileChange) -> (PathBuf, FileChange) {
+    let detail = match change.kind {
+        ChangeKind::Add => FileChange::Add {
+            content: change.new_content.clone().unwrap_or_default(),
+        },
+        ChangeKind::Delete => FileChange::Delete {
+            content: change.old_content.clone().unwrap_or_default(),
+        },
+        ChangeKind::Update => FileChange::Update {
+            unified_diff: change.unified_diff.clone().unwrap_or_default(),
+            move_path: change.move_path.clone(),
+        },
+    };
+    (change.path.clone(), detail)
 }

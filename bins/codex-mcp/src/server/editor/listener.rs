@@ -247,7 +247,7 @@ impl Pump {
                     let params = ApplyPatchApprovalParams {
                         conversation_id: id.clone(),
                         call_id: request.call_id.clone(),
-                        file_changes: request.changes.clone(),
+                        file_changes: crate::server::approval::file_changes(request),
                         reason: request.reason.clone(),
                         grant_root: None,
                     };
