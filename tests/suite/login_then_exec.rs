@@ -162,8 +162,32 @@ fn a_missing_home_codex_dir_is_created_on_demand() {
 
 #[test]
 fn ctrl_c_interrupts_the_turn_and_exits_130() {
+    let out = stop_a_hanging_turn(libc::SIGINT, &[]);
+    assert_eq!(out.status.code(), Some(130), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("interrupted"),
+        "{out:?}"
+    );
+}
+
+/// A supervisor's SIGTERM (a CI timeout) or SIGHUP (a closed terminal) stops the turn like
+/// Ctrl-C: the `--json` stream still ends with the turn's end, and the status names the signal.
+#[test]
+fn sigterm_and_sighup_end_the_json_stream_with_the_turn() {
+    for (signal, code) in [(libc::SIGTERM, 143), (libc::SIGHUP, 129)] {
+        let out = stop_a_hanging_turn(signal, &["--json"]);
+        assert_eq!(out.status.code(), Some(code), "{out:?}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let last: serde_json::Value =
+            serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap();
+        assert_eq!(last["type"], "turn.failed", "{stdout}");
+    }
+}
+
+/// Runs `codex-exec` on a model that starts answering and then goes quiet, and sends it
+/// `signal` once the request is out.
+fn stop_a_hanging_turn(signal: libc::c_int, args: &[&str]) -> std::process::Output {
     let setup = Setup::new();
-    // The model starts answering, then goes quiet: only an interrupt ends the turn.
     setup.server.push(MockResponse::sse_then_hang(&[
         serde_json::json!({"type": "response.created", "response": {"id": "r"}}),
     ]));
@@ -172,6 +196,7 @@ fn ctrl_c_interrupts_the_turn_and_exits_130() {
         .env("OPENAI_BASE_URL", setup.server.base_url())
         .env("CODEX_API_KEY", "sk-x")
         .current_dir(setup.workspace.path())
+        .args(args)
         .arg("hang")
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
@@ -184,12 +209,7 @@ fn ctrl_c_interrupts_the_turn_and_exits_130() {
     std::thread::sleep(std::time::Duration::from_millis(200));
     // SAFETY: signalling our own child.
     unsafe {
-        libc::kill(i32::try_from(child.id()).unwrap(), libc::SIGINT);
+        libc::kill(i32::try_from(child.id()).unwrap(), signal);
     }
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(130), "{out:?}");
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("interrupted"),
-        "{out:?}"
-    );
+    child.wait_with_output().unwrap()
 }

@@ -181,20 +181,21 @@ pub(crate) fn run(
 
         let mut failed = false;
         let mut limited: Option<LimitCode> = None;
-        let mut interrupted = false;
+        // The signal that stopped the run (Ctrl-C, or a supervisor's SIGTERM or SIGHUP).
+        let mut interrupted: Option<i32> = None;
         let mut last_message_written = false;
-        let ctrl_c = tokio::signal::ctrl_c();
+        let ctrl_c = stop_signal();
         tokio::pin!(ctrl_c);
         let mut ctrl_c_seen = false;
         let mut turn_over = false;
         loop {
             let event = tokio::select! {
                 event = conversation.next_event() => event?,
-                _ = &mut ctrl_c, if !ctrl_c_seen => {
+                signal = &mut ctrl_c, if !ctrl_c_seen => {
                     ctrl_c_seen = true;
                     // After the turn ended there is nothing to interrupt; the run is finishing.
                     if !turn_over {
-                        interrupted = true;
+                        interrupted = Some(signal);
                         let _ = conversation.submit(Op::Interrupt).await;
                     }
                     continue;
@@ -256,8 +257,9 @@ pub(crate) fn run(
         {
             write_last_message(path, None)?;
         }
-        Ok(if interrupted {
-            ExitCode::from(EXIT_INTERRUPTED)
+        Ok(if let Some(signal) = interrupted {
+            // 128 + the signal, as a shell reports a process it killed: 130 for Ctrl-C.
+            ExitCode::from(u8::try_from(128 + signal).unwrap_or(EXIT_INTERRUPTED))
         } else if limited == Some(LimitCode::BudgetExceeded) {
             ExitCode::from(EXIT_BUDGET)
         } else if limited.is_some() {
@@ -268,6 +270,28 @@ pub(crate) fn run(
             ExitCode::SUCCESS
         })
     })
+}
+
+/// The first of SIGINT (Ctrl-C), SIGTERM and SIGHUP, by number. Each stops the turn the same
+/// way, so a supervisor's kill (a CI timeout, a closed terminal) still ends the `--json`
+/// stream with the turn's end and leaves the session file whole; the exit status says which.
+async fn stop_signal() -> i32 {
+    use tokio::signal::unix::{SignalKind, signal};
+    const SIGHUP: i32 = 1;
+    const SIGINT: i32 = 2;
+    const SIGTERM: i32 = 15;
+    let (Ok(mut term), Ok(mut hup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::hangup()),
+    ) else {
+        let _ = tokio::signal::ctrl_c().await;
+        return SIGINT;
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => SIGINT,
+        _ = term.recv() => SIGTERM,
+        _ = hup.recv() => SIGHUP,
+    }
 }
 
 /// `-o FILE` must name a file in an existing directory.

@@ -17,7 +17,8 @@ Exit status:
        --timeout / limits.turn_timeout_ms (code turn_timeout)
   4    a spending cap was reached: --max-tokens / limits.max_tokens or
        limits.max_spend_usd (code budget_exceeded); no model request went past it
-  130  interrupted with Ctrl-C
+  130  interrupted with Ctrl-C; 143 and 129 for SIGTERM and SIGHUP, which stop the
+       turn the same way (the --json stream still ends with turn.failed)
 With --json, turn.failed carries the code in error.code.";
 
 /// Run the agent without a human: the prompt in, progress on stderr, the final answer on

@@ -241,7 +241,13 @@ async fn failures_are_reported_and_slow_servers_do_not_block() {
     let ctx = LaunchContext::default();
     let started = std::time::Instant::now();
     let (manager, mut rx) = McpConnectionManager::start(&servers, ctx);
-    assert!(started.elapsed() < Duration::from_millis(200));
+    // Returned before the slow server (2 s) could be up: starting does not wait for servers.
+    // Not a speed check: the margin is wide so a loaded machine cannot fail it.
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(manager.tools().is_empty());
     let mut failures = BTreeMap::new();
     while failures.len() < 2 {
