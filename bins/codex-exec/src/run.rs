@@ -184,15 +184,15 @@ pub(crate) fn run(
         // The signal that stopped the run (Ctrl-C, or a supervisor's SIGTERM or SIGHUP).
         let mut interrupted: Option<i32> = None;
         let mut last_message_written = false;
-        let ctrl_c = stop_signal();
-        tokio::pin!(ctrl_c);
-        let mut ctrl_c_seen = false;
+        let stop = stop_signal();
+        tokio::pin!(stop);
+        let mut stop_seen = false;
         let mut turn_over = false;
         loop {
             let event = tokio::select! {
                 event = conversation.next_event() => event?,
-                signal = &mut ctrl_c, if !ctrl_c_seen => {
-                    ctrl_c_seen = true;
+                signal = &mut stop, if !stop_seen => {
+                    stop_seen = true;
                     // After the turn ended there is nothing to interrupt; the run is finishing.
                     if !turn_over {
                         interrupted = Some(signal);

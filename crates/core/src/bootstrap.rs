@@ -100,7 +100,7 @@ pub(crate) fn changed_context(config: &Config, history: &[ResponseItem]) -> Opti
         ResponseItem::Message { role, content, .. } if role == "user" => content
             .iter()
             .filter_map(ContentItem::text)
-            .find(|text| text.starts_with("<environment_context>")),
+            .find(|text| text.starts_with(environment_context::OPENING_TAG)),
         _ => None,
     });
     (last != Some(current.as_str())).then(|| ResponseItem::user_text(current))

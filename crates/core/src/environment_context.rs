@@ -6,6 +6,10 @@ use std::path::Path;
 
 use codex_protocol::{AskForApproval, SandboxPolicy};
 
+/// How the block opens: also how a history's latest one is found again (see
+/// `bootstrap::changed_context`).
+pub(crate) const OPENING_TAG: &str = "<environment_context>";
+
 /// Renders the environment context block (Codex's tag names, two-space indentation).
 pub fn environment_context(
     cwd: &Path,
@@ -14,7 +18,7 @@ pub fn environment_context(
     writable_roots: &[std::path::PathBuf],
     shell: Option<&str>,
 ) -> String {
-    let mut out = String::from("<environment_context>\n");
+    let mut out = format!("{OPENING_TAG}\n");
     let _ = writeln!(out, "  <cwd>{}</cwd>", cwd.display());
     let _ = writeln!(out, "  <approval_policy>{approval}</approval_policy>");
     let _ = writeln!(out, "  <sandbox_mode>{}</sandbox_mode>", sandbox.mode());

@@ -47,10 +47,7 @@ impl SseDecoder {
     /// so a server that only keeps the connection warm cannot hold off an idle timeout.
     pub fn push(&mut self, bytes: &[u8]) -> bool {
         if self.start > 0 && self.start >= self.buf.len() / 2 {
-            self.buf.drain(..self.start);
-            self.scanned -= self.start;
-            self.searched = self.searched.saturating_sub(self.start);
-            self.start = 0;
+            self.drop_parsed();
         }
         self.buf.extend_from_slice(bytes);
         self.scan_lines()
@@ -103,6 +100,19 @@ impl SseDecoder {
         self.scanned = self.buf.len();
     }
 
+    /// Drops the bytes already parsed, `buf[..start]`.
+    fn drop_parsed(&mut self) {
+        self.buf.drain(..self.start);
+        self.parsed_removed();
+    }
+
+    /// Moves the positions into `buf` back after its first `start` bytes (parsed) left it.
+    fn parsed_removed(&mut self) {
+        self.scanned -= self.start;
+        self.searched = self.searched.saturating_sub(self.start);
+        self.start = 0;
+    }
+
     /// After a huge event: drops the bytes already parsed and gives back the buffer's
     /// excess capacity, so a 100 MB line is not kept twice (raw here and as the event's
     /// data) while the rest of the stream is read.
@@ -111,10 +121,7 @@ impl SseDecoder {
         if self.start < KEEP {
             return;
         }
-        self.buf.drain(..self.start);
-        self.scanned -= self.start;
-        self.searched = self.searched.saturating_sub(self.start);
-        self.start = 0;
+        self.drop_parsed();
         if self.buf.capacity() > 2 * KEEP.max(self.buf.len()) {
             self.buf.shrink_to(KEEP.max(self.buf.len()));
         }
@@ -124,11 +131,9 @@ impl SseDecoder {
     /// handing the buffer over rather than copying it: a 100 MB line is not held twice while
     /// its event is read. What follows the line moves to a new buffer.
     fn take_line_as_data(&mut self, value: std::ops::Range<usize>) {
-        let after = self.buf[self.start..].to_vec();
+        let after = self.buf.split_off(self.start);
         let mut line = std::mem::replace(&mut self.buf, after);
-        self.scanned -= self.start;
-        self.searched = self.searched.saturating_sub(self.start);
-        self.start = 0;
+        self.parsed_removed();
         line.truncate(value.end);
         line.drain(..value.start);
         line.shrink_to_fit();

@@ -191,20 +191,22 @@ fn unreadable_output_schema_is_reported() {
 #[test]
 fn a_bad_output_file_or_image_is_refused_before_the_turn() {
     let env = Env::new();
-    env.exec()
-        .args(["-o", "missing-dir/last.txt", "hi"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
+    for (args, message) in [
+        (
+            ["-o", "missing-dir/last.txt", "hi"],
             "cannot write the last message to missing-dir/last.txt: the directory missing-dir does not exist",
-        ));
-    env.exec()
-        .args(["-i", "missing.png", "describe"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
+        ),
+        (
+            ["-i", "missing.png", "describe"],
             "cannot attach the image missing.png: not found, or not a file",
-        ));
+        ),
+    ] {
+        env.exec()
+            .args(args)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(message));
+    }
     assert!(env.server.requests().is_empty());
 }
 

@@ -118,14 +118,15 @@ pub(crate) async fn run_turn(
             continue;
         }
         // The turn's last event decides the result; the claim goes before that event does.
-        if let Some(result) = final_result(&thread_id, &event.msg, &notes) {
+        let result = final_result(&thread_id, &event.msg, &notes);
+        if result.is_some() {
             drop(claim.take());
-            sequence += 1;
-            cx.forward(&thread_id, &event, sequence).await;
-            return result;
         }
         sequence += 1;
         cx.forward(&thread_id, &event, sequence).await;
+        if let Some(result) = result {
+            return result;
+        }
         match &event.msg {
             EventMsg::ExecApprovalRequest(request) => {
                 let answer =
