@@ -95,7 +95,7 @@ pub fn apply_to_current_process(request: &SandboxRequest<'_>) -> Result<Enforcem
     let network = request.policy.has_full_network_access();
     // Everything that can fail for a reason other than the kernel is prepared before the
     // first restriction, so errors are reported by an unrestricted process.
-    let programs = crate::seccomp::filters(network)?;
+    let seccomp = crate::seccomp::filter(network)?;
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let roots = crate::roots::writable_roots(request.policy, request.policy_cwd);
     let deny_read: Vec<PathBuf> = request
@@ -169,7 +169,7 @@ pub fn apply_to_current_process(request: &SandboxRequest<'_>) -> Result<Enforcem
         set_no_new_privs()?;
     }
     crate::caps::drop_all().map_err(SandboxError::Capabilities)?;
-    crate::seccomp::install(&programs)?;
+    crate::seccomp::install(&seccomp)?;
     Ok(enforcement)
 }
 

@@ -8,14 +8,15 @@
 //! mounts it read-only like an existing path, and the helper removes it again once the
 //! command has ended.
 //!
-//! A placeholder is a Unix socket inode (`bind(2)` on the name, the socket closed at once):
+//! A placeholder is a Unix socket inode with no socket behind it (`mknodat(S_IFSOCK)`, one
+//! system call, relative to the open root, so no length limit of a socket address applies):
 //! it takes no data block, so making and removing one costs a fraction of an empty
 //! directory, whose block allocation and release (a synchronous discard on filesystems
 //! mounted with `discard`) made it the largest single cost of starting a command. Git treats
 //! a `.git` that is neither file nor directory as absent and looks further up, as it does for
-//! a missing one, and reading it fails at once (`ENXIO`) rather than blocking. Where a socket
-//! cannot be bound there (a path longer than a socket address even through
-//! `/proc/self/fd`), the placeholder is an empty directory, which git skips too.
+//! a missing one, and opening it fails at once (`ENXIO`) rather than blocking. Where the
+//! filesystem has no socket inodes, the placeholder is an empty directory, which git skips
+//! too.
 //!
 //! Two sandboxes may share a root (two agents in one workspace, `/tmp`). Each holds a shared
 //! `flock` on every root it made or joined a placeholder in, and removes its placeholders
@@ -30,9 +31,11 @@
 //! descriptor of a root opened before the mounts reaches its protected names beneath their
 //! read-only mounts.
 
+use std::ffi::{CStr, CString};
 use std::fs::File;
 use std::io;
 use std::os::fd::AsRawFd;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -147,22 +150,27 @@ impl LockedRoot {
 /// Makes a placeholder at `path` in the locked root `dir`, or joins the one another sandbox
 /// made (or one left behind). `None` when something else is there now.
 fn make_or_join(dir: &File, path: &Path) -> Option<Held> {
-    let kind = match bind_socket(dir, path) {
-        Ok(()) => Some(Kind::Socket),
-        Err(e) if e.kind() == io::ErrorKind::AddrInUse => None,
-        // No socket here (too long an address, no /proc): an empty directory instead.
-        Err(_) => match std::fs::DirBuilder::new().mode(0o700).create(path) {
-            Ok(()) => Some(Kind::Directory),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => None,
+    let name = CString::new(path.file_name()?.as_bytes()).ok()?;
+    let made = match make_socket_inode(dir, &name) {
+        Ok(()) => true,
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => false,
+        // No socket inodes on this filesystem: an empty directory instead.
+        Err(_) => match std::fs::DirBuilder::new()
+            .mode(PLACEHOLDER_MODE)
+            .create(path)
+        {
+            Ok(()) => true,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => false,
             Err(_) => return None,
         },
     };
-    if kind.is_some() {
-        // The mark, set before anyone can rely on it (bind and mkdir modes pass the umask).
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(PLACEHOLDER_MODE)).ok()?;
-    }
     // Made here or by another sandbox: either way it must be a marked placeholder now.
-    let meta = std::fs::symlink_metadata(path).ok()?;
+    let mut meta = std::fs::symlink_metadata(path).ok()?;
+    if made && meta.mode() & 0o7777 != PLACEHOLDER_MODE {
+        // The umask took bits off the mark; set it before anyone relies on it.
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(PLACEHOLDER_MODE)).ok()?;
+        meta = std::fs::symlink_metadata(path).ok()?;
+    }
     let kind = if meta.file_type().is_socket() {
         Kind::Socket
     } else if meta.is_dir() && std::fs::read_dir(path).ok()?.next().is_none() {
@@ -177,20 +185,23 @@ fn make_or_join(dir: &File, path: &Path) -> Option<Held> {
     })
 }
 
-/// Creates a socket inode at `path` (a name directly inside the open directory `dir`) and
-/// closes the socket. A path too long for a socket address is reached through
-/// `/proc/self/fd`.
-fn bind_socket(dir: &File, path: &Path) -> io::Result<()> {
-    use std::os::unix::net::UnixDatagram;
-    match UnixDatagram::bind(path) {
-        Err(e) if e.kind() == io::ErrorKind::InvalidInput => {
-            let name = path.file_name().ok_or(io::ErrorKind::InvalidInput)?;
-            let short = Path::new("/proc/self/fd")
-                .join(dir.as_raw_fd().to_string())
-                .join(name);
-            UnixDatagram::bind(short).map(drop)
-        }
-        bound => bound.map(drop),
+/// Creates a socket inode named `name` in the open directory `dir`, already marked (but for
+/// what the umask takes off).
+fn make_socket_inode(dir: &File, name: &CStr) -> io::Result<()> {
+    // SAFETY: mknodat reads a NUL-terminated name relative to a descriptor we borrow; a
+    // socket inode needs no device number and no privilege.
+    let rc = unsafe {
+        libc::mknodat(
+            dir.as_raw_fd(),
+            name.as_ptr(),
+            libc::S_IFSOCK | PLACEHOLDER_MODE,
+            0,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
     }
 }
 
@@ -291,11 +302,7 @@ mod tests {
         std::fs::create_dir_all(&deep).unwrap();
         let placeholders = Placeholders::create(&[root_with_missing_names(&deep)]);
         let kinds: Vec<Kind> = held(&placeholders).into_iter().map(|(_, k)| k).collect();
-        assert_eq!(
-            kinds,
-            [Kind::Socket, Kind::Socket],
-            "bound through /proc/self/fd"
-        );
+        assert_eq!(kinds, [Kind::Socket, Kind::Socket]);
         assert!(
             std::fs::symlink_metadata(deep.join(".git")).is_ok_and(|m| m.file_type().is_socket())
         );

@@ -28,9 +28,10 @@
 //! Unix datagram and seqpacket sockets are denied too: `sendmsg` with a destination address
 //! (which a filter cannot read) would reach any pathname or abstract socket on the host.
 //!
-//! Denied calls fail with `EPERM`. On x86_64 a second, hand-written filter denies every x32
-//! system call (numbers with bit 30 set), which the first filter would not recognise; calls
-//! from another architecture (32-bit `int 0x80`) kill the process.
+//! Denied calls fail with `EPERM`. The rules are seccompiler's; a short hand-written prelude
+//! in the same program handles what they cannot express: calls from another architecture
+//! (32-bit `int 0x80`) kill the process, every x32 system call (numbers with bit 30 set,
+//! which the rules would not recognise) fails with `EPERM`, and `clone3` with `ENOSYS`.
 
 use std::collections::BTreeMap;
 
@@ -112,8 +113,10 @@ fn always_denied() -> Vec<i64> {
     out
 }
 
-/// The filters to install, in order.
-pub(crate) fn filters(network: bool) -> Result<Vec<BpfProgram>, SandboxError> {
+/// The filter to install: one program, because each program costs the kernel a check and a
+/// JIT compilation on every command (the per-program cost dominates the sandbox's setup).
+/// A hand-written prelude (see [`prelude`]) runs first, then seccompiler's rules.
+pub(crate) fn filter(network: bool) -> Result<BpfProgram, SandboxError> {
     let arch = target_arch()?;
     let mut rules: BTreeMap<i64, Vec<SeccompRule>> = BTreeMap::new();
     for nr in always_denied() {
@@ -206,36 +209,15 @@ pub(crate) fn filters(network: bool) -> Result<Vec<BpfProgram>, SandboxError> {
     let program: BpfProgram = filter
         .try_into()
         .map_err(|e: seccompiler::BackendError| SandboxError::SeccompBuild(e.to_string()))?;
-    let mut programs = vec![program, clone3_enosys(arch)?];
-    if cfg!(target_arch = "x86_64") {
-        programs.push(deny_x32());
-    }
-    Ok(programs)
+    let mut whole = prelude();
+    whole.extend(program);
+    Ok(whole)
 }
 
-/// Installs `programs` on the calling thread (the helper is single-threaded, and `execve`
-/// keeps them). Sets `no_new_privs` first, as seccomp requires without `CAP_SYS_ADMIN`.
-pub(crate) fn install(programs: &[BpfProgram]) -> Result<(), SandboxError> {
-    for program in programs {
-        seccompiler::apply_filter(program)
-            .map_err(|e| SandboxError::SeccompInstall(e.to_string()))?;
-    }
-    Ok(())
-}
-
-/// `clone3` answers `ENOSYS`, so libc retries with `clone`, whose flags the main filter reads.
-fn clone3_enosys(arch: TargetArch) -> Result<BpfProgram, SandboxError> {
-    let rules: BTreeMap<i64, Vec<SeccompRule>> = [(libc::SYS_clone3, Vec::new())].into();
-    let filter = SeccompFilter::new(
-        rules,
-        SeccompAction::Allow,
-        SeccompAction::Errno(libc::ENOSYS as u32),
-        arch,
-    )
-    .map_err(|e| SandboxError::SeccompBuild(e.to_string()))?;
-    filter
-        .try_into()
-        .map_err(|e: seccompiler::BackendError| SandboxError::SeccompBuild(e.to_string()))
+/// Installs `program` on the calling thread (the helper is single-threaded, and `execve`
+/// keeps it). Sets `no_new_privs` first, as seccomp requires without `CAP_SYS_ADMIN`.
+pub(crate) fn install(program: &BpfProgram) -> Result<(), SandboxError> {
+    seccompiler::apply_filter(program).map_err(|e| SandboxError::SeccompInstall(e.to_string()))
 }
 
 fn condition(
@@ -278,55 +260,75 @@ fn target_arch() -> Result<TargetArch, SandboxError> {
     }
 }
 
-/// `if (nr & __X32_SYSCALL_BIT) return ERRNO(EPERM); return ALLOW;` — the arch check of the
-/// main filter passes x32 calls (they report AUDIT_ARCH_X86_64) under numbers it never lists.
-fn deny_x32() -> BpfProgram {
+/// The checks seccompiler's rules cannot express, run before them; every path either
+/// returns or falls through to the next instruction, where the rules begin:
+///
+/// ```text
+/// if (arch != native) return KILL_PROCESS;  // 32-bit `int 0x80` calls use other numbers
+/// if (nr & __X32_SYSCALL_BIT) return ERRNO(EPERM);  // x86_64: x32 calls report the native
+///                                                   // arch under numbers the rules never list
+/// if (nr == clone3) return ERRNO(ENOSYS);  // its flags sit in memory a filter cannot read;
+///                                          // libc falls back to clone, whose flags it reads
+/// ```
+fn prelude() -> BpfProgram {
     const BPF_LD_W_ABS: u16 = 0x20; // BPF_LD | BPF_W | BPF_ABS
-    const BPF_JSET_K: u16 = 0x45; // BPF_JMP | BPF_JSET | BPF_K
+    const BPF_JEQ_K: u16 = 0x15; // BPF_JMP | BPF_JEQ | BPF_K
     const BPF_RET_K: u16 = 0x06; // BPF_RET | BPF_K
-    const X32_SYSCALL_BIT: u32 = 0x4000_0000;
-    let errno = libc::SECCOMP_RET_ERRNO | (libc::EPERM as u32);
-    vec![
-        // seccomp_data.nr is at offset 0.
-        sock_filter {
-            code: BPF_LD_W_ABS,
-            jt: 0,
-            jf: 0,
-            k: 0,
-        },
-        sock_filter {
-            code: BPF_JSET_K,
-            jt: 0,
-            jf: 1,
-            k: X32_SYSCALL_BIT,
-        },
-        sock_filter {
-            code: BPF_RET_K,
-            jt: 0,
-            jf: 0,
-            k: errno,
-        },
-        sock_filter {
-            code: BPF_RET_K,
-            jt: 0,
-            jf: 0,
-            k: libc::SECCOMP_RET_ALLOW,
-        },
-    ]
+    // Offsets in struct seccomp_data.
+    const NR: u32 = 0;
+    const ARCH: u32 = 4;
+    let insn = |code: u16, jt: u8, jf: u8, k: u32| sock_filter { code, jt, jf, k };
+    let errno = |e: libc::c_int| libc::SECCOMP_RET_ERRNO | e as u32;
+    let mut program = vec![
+        insn(BPF_LD_W_ABS, 0, 0, ARCH),
+        insn(BPF_JEQ_K, 1, 0, NATIVE_AUDIT_ARCH),
+        insn(BPF_RET_K, 0, 0, libc::SECCOMP_RET_KILL_PROCESS),
+        insn(BPF_LD_W_ABS, 0, 0, NR),
+    ];
+    #[cfg(target_arch = "x86_64")]
+    {
+        const BPF_JSET_K: u16 = 0x45; // BPF_JMP | BPF_JSET | BPF_K
+        const X32_SYSCALL_BIT: u32 = 0x4000_0000;
+        program.extend([
+            insn(BPF_JSET_K, 0, 1, X32_SYSCALL_BIT),
+            insn(BPF_RET_K, 0, 0, errno(libc::EPERM)),
+        ]);
+    }
+    program.extend([
+        insn(BPF_JEQ_K, 0, 1, libc::SYS_clone3 as u32),
+        insn(BPF_RET_K, 0, 0, errno(libc::ENOSYS)),
+    ]);
+    program
 }
+
+/// `AUDIT_ARCH_*` of the architecture we are built for (`<linux/audit.h>`: the ELF machine,
+/// 64-bit, little-endian).
+#[cfg(target_arch = "x86_64")]
+const NATIVE_AUDIT_ARCH: u32 = 0xC000_003E;
+#[cfg(target_arch = "aarch64")]
+const NATIVE_AUDIT_ARCH: u32 = 0xC000_00B7;
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+const NATIVE_AUDIT_ARCH: u32 = 0;
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn filters_compile_with_and_without_network() {
-        let strict = filters(false).unwrap();
-        let open = filters(true).unwrap();
-        assert!(strict[0].len() > open[0].len());
-        assert_eq!(
-            strict.len(),
-            if cfg!(target_arch = "x86_64") { 3 } else { 2 }
-        );
+    fn the_filter_is_one_program_with_the_prelude_first() {
+        let strict = filter(false).unwrap();
+        let open = filter(true).unwrap();
+        assert!(strict.len() > open.len());
+        let prelude = prelude();
+        assert_eq!(strict[..prelude.len()], prelude[..]);
+        // BPF jumps are relative and forward: none in the prelude may land beyond its end,
+        // where the rules take over.
+        for (i, insn) in prelude.iter().enumerate() {
+            let reach = i + 1 + usize::from(insn.jt.max(insn.jf));
+            assert!(
+                reach <= prelude.len(),
+                "instruction {i} jumps past the prelude"
+            );
+        }
     }
 }
