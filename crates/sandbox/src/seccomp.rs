@@ -28,19 +28,22 @@
 //! Unix datagram and seqpacket sockets are denied too: `sendmsg` with a destination address
 //! (which a filter cannot read) would reach any pathname or abstract socket on the host.
 //!
-//! Denied calls fail with `EPERM`. The rules are seccompiler's; a short hand-written prelude
-//! in the same program handles what they cannot express: calls from another architecture
-//! (32-bit `int 0x80`) kill the process, every x32 system call (numbers with bit 30 set,
-//! which the rules would not recognise) fails with `EPERM`, and `clone3` with `ENOSYS`.
+//! Denied calls fail with `EPERM` (`clone3` with `ENOSYS`). Calls from another
+//! architecture (32-bit `int 0x80`) kill the process, and every x32 system call fails. One
+//! program holds it all: a search over the listed numbers (`program`), then seccompiler's
+//! rules for the calls whose arguments decide.
 
 use std::collections::BTreeMap;
 
 use seccompiler::{
     BpfProgram, SeccompAction, SeccompCmpArgLen, SeccompCmpOp, SeccompCondition, SeccompFilter,
-    SeccompRule, TargetArch, sock_filter,
+    SeccompRule, TargetArch,
 };
 
 use crate::error::SandboxError;
+use program::Verdict;
+
+mod program;
 
 /// `ioctl` requests that inject input into a terminal.
 const TIOCSTI: u64 = 0x5412;
@@ -113,15 +116,19 @@ fn always_denied() -> Vec<i64> {
     out
 }
 
-/// The filter to install: one program, because each program costs the kernel a check and a
-/// JIT compilation on every command (the per-program cost dominates the sandbox's setup).
-/// A hand-written prelude (see [`prelude`]) runs first, then seccompiler's rules.
+/// The filter to install: one program (each program costs the kernel a check and a JIT
+/// compilation on every command). Calls denied whatever their arguments are answered by the
+/// search at its head (see [`program`]); seccompiler compiles the argument rules.
 pub(crate) fn filter(network: bool) -> Result<BpfProgram, SandboxError> {
     let arch = target_arch()?;
+    let mut listed: BTreeMap<u32, Verdict> = always_denied()
+        .into_iter()
+        .map(|nr| (number(nr), Verdict::Fail(libc::EPERM)))
+        .collect();
+    // Its flags sit in memory a filter cannot read; libc falls back to clone, whose flags
+    // it reads.
+    listed.insert(number(libc::SYS_clone3), Verdict::Fail(libc::ENOSYS));
     let mut rules: BTreeMap<i64, Vec<SeccompRule>> = BTreeMap::new();
-    for nr in always_denied() {
-        rules.insert(nr, Vec::new());
-    }
     // clone(flags, ...): flags are the first argument on both architectures.
     rules.insert(
         libc::SYS_clone,
@@ -154,24 +161,8 @@ pub(crate) fn filter(network: bool) -> Result<BpfProgram, SandboxError> {
         ],
     );
     if !network {
-        for nr in [
-            libc::SYS_connect,
-            libc::SYS_accept,
-            libc::SYS_accept4,
-            libc::SYS_bind,
-            libc::SYS_listen,
-            libc::SYS_getpeername,
-            libc::SYS_getsockname,
-            libc::SYS_shutdown,
-            libc::SYS_sendmmsg,
-            libc::SYS_recvmmsg,
-            libc::SYS_getsockopt,
-            libc::SYS_setsockopt,
-            libc::SYS_io_uring_setup,
-            libc::SYS_io_uring_enter,
-            libc::SYS_io_uring_register,
-        ] {
-            rules.insert(nr, Vec::new());
+        for nr in network_denied() {
+            listed.insert(number(nr), Verdict::Fail(libc::EPERM));
         }
         let unix = libc::AF_UNIX as u64;
         for nr in [libc::SYS_socket, libc::SYS_socketpair] {
@@ -199,6 +190,9 @@ pub(crate) fn filter(network: bool) -> Result<BpfProgram, SandboxError> {
             vec![rule(4, SeccompCmpArgLen::Qword, SeccompCmpOp::Ne, 0)?],
         );
     }
+    for &nr in rules.keys() {
+        listed.insert(number(nr), Verdict::CheckArguments);
+    }
     let filter = SeccompFilter::new(
         rules,
         SeccompAction::Allow,
@@ -206,12 +200,37 @@ pub(crate) fn filter(network: bool) -> Result<BpfProgram, SandboxError> {
         arch,
     )
     .map_err(|e| SandboxError::SeccompBuild(e.to_string()))?;
-    let program: BpfProgram = filter
+    let rules: BpfProgram = filter
         .try_into()
         .map_err(|e: seccompiler::BackendError| SandboxError::SeccompBuild(e.to_string()))?;
-    let mut whole = prelude();
-    whole.extend(program);
-    Ok(whole)
+    program::assemble(&listed, rules)
+}
+
+/// Calls denied outright unless the policy allows network.
+fn network_denied() -> [i64; 15] {
+    [
+        libc::SYS_connect,
+        libc::SYS_accept,
+        libc::SYS_accept4,
+        libc::SYS_bind,
+        libc::SYS_listen,
+        libc::SYS_getpeername,
+        libc::SYS_getsockname,
+        libc::SYS_shutdown,
+        libc::SYS_sendmmsg,
+        libc::SYS_recvmmsg,
+        libc::SYS_getsockopt,
+        libc::SYS_setsockopt,
+        libc::SYS_io_uring_setup,
+        libc::SYS_io_uring_enter,
+        libc::SYS_io_uring_register,
+    ]
+}
+
+/// A system call number as the filter sees it (`seccomp_data.nr`); the `SYS_*` constants
+/// are small and positive.
+fn number(nr: i64) -> u32 {
+    nr as u32
 }
 
 /// Installs `program` on the calling thread (the helper is single-threaded, and `execve`
@@ -260,75 +279,113 @@ fn target_arch() -> Result<TargetArch, SandboxError> {
     }
 }
 
-/// The checks seccompiler's rules cannot express, run before them; every path either
-/// returns or falls through to the next instruction, where the rules begin:
-///
-/// ```text
-/// if (arch != native) return KILL_PROCESS;  // 32-bit `int 0x80` calls use other numbers
-/// if (nr & __X32_SYSCALL_BIT) return ERRNO(EPERM);  // x86_64: x32 calls report the native
-///                                                   // arch under numbers the rules never list
-/// if (nr == clone3) return ERRNO(ENOSYS);  // its flags sit in memory a filter cannot read;
-///                                          // libc falls back to clone, whose flags it reads
-/// ```
-fn prelude() -> BpfProgram {
-    const BPF_LD_W_ABS: u16 = 0x20; // BPF_LD | BPF_W | BPF_ABS
-    const BPF_JEQ_K: u16 = 0x15; // BPF_JMP | BPF_JEQ | BPF_K
-    const BPF_RET_K: u16 = 0x06; // BPF_RET | BPF_K
-    // Offsets in struct seccomp_data.
-    const NR: u32 = 0;
-    const ARCH: u32 = 4;
-    let insn = |code: u16, jt: u8, jf: u8, k: u32| sock_filter { code, jt, jf, k };
-    let errno = |e: libc::c_int| libc::SECCOMP_RET_ERRNO | e as u32;
-    let mut program = vec![
-        insn(BPF_LD_W_ABS, 0, 0, ARCH),
-        insn(BPF_JEQ_K, 1, 0, NATIVE_AUDIT_ARCH),
-        insn(BPF_RET_K, 0, 0, libc::SECCOMP_RET_KILL_PROCESS),
-        insn(BPF_LD_W_ABS, 0, 0, NR),
-    ];
-    #[cfg(target_arch = "x86_64")]
-    {
-        const BPF_JSET_K: u16 = 0x45; // BPF_JMP | BPF_JSET | BPF_K
-        const X32_SYSCALL_BIT: u32 = 0x4000_0000;
-        program.extend([
-            insn(BPF_JSET_K, 0, 1, X32_SYSCALL_BIT),
-            insn(BPF_RET_K, 0, 0, errno(libc::EPERM)),
-        ]);
-    }
-    program.extend([
-        insn(BPF_JEQ_K, 0, 1, libc::SYS_clone3 as u32),
-        insn(BPF_RET_K, 0, 0, errno(libc::ENOSYS)),
-    ]);
-    program
-}
-
-/// `AUDIT_ARCH_*` of the architecture we are built for (`<linux/audit.h>`: the ELF machine,
-/// 64-bit, little-endian).
-#[cfg(target_arch = "x86_64")]
-const NATIVE_AUDIT_ARCH: u32 = 0xC000_003E;
-#[cfg(target_arch = "aarch64")]
-const NATIVE_AUDIT_ARCH: u32 = 0xC000_00B7;
-#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-const NATIVE_AUDIT_ARCH: u32 = 0;
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const ALLOW: u32 = libc::SECCOMP_RET_ALLOW;
+    const EPERM: u32 = libc::SECCOMP_RET_ERRNO | libc::EPERM as u32;
+    const ENOSYS: u32 = libc::SECCOMP_RET_ERRNO | libc::ENOSYS as u32;
+
+    fn answer(program: &BpfProgram, nr: i64, args: [u64; 6]) -> u32 {
+        program::evaluate(program, number(nr), program::NATIVE_AUDIT_ARCH, args)
+    }
+
+    /// With all-zero arguments, only the calls denied outright (and `socket(AF_UNSPEC)`
+    /// without network) are refused.
     #[test]
-    fn the_filter_is_one_program_with_the_prelude_first() {
+    fn every_system_call_number_gets_the_policys_answer() {
+        for network in [false, true] {
+            let program = filter(network).unwrap();
+            let mut denied = always_denied();
+            if !network {
+                denied.extend(network_denied());
+                denied.extend([libc::SYS_socket, libc::SYS_socketpair]);
+            }
+            for nr in 0..512 {
+                let expected = if nr == libc::SYS_clone3 {
+                    ENOSYS
+                } else if denied.contains(&nr) {
+                    EPERM
+                } else {
+                    ALLOW
+                };
+                assert_eq!(
+                    answer(&program, nr, [0; 6]),
+                    expected,
+                    "system call {nr}, network {network}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn argument_rules_decide_clone_mknod_ioctl_and_sockets() {
         let strict = filter(false).unwrap();
         let open = filter(true).unwrap();
-        assert!(strict.len() > open.len());
-        let prelude = prelude();
-        assert_eq!(strict[..prelude.len()], prelude[..]);
-        // BPF jumps are relative and forward: none in the prelude may land beyond its end,
-        // where the rules take over.
-        for (i, insn) in prelude.iter().enumerate() {
-            let reach = i + 1 + usize::from(insn.jt.max(insn.jf));
-            assert!(
-                reach <= prelude.len(),
-                "instruction {i} jumps past the prelude"
+        for program in [&strict, &open] {
+            let sigchld = libc::SIGCHLD as u64;
+            for flag in CLONE_NEW_FLAGS {
+                let flags = flag as u64 | sigchld;
+                assert_eq!(
+                    answer(program, libc::SYS_clone, [flags, 0, 0, 0, 0, 0]),
+                    EPERM
+                );
+            }
+            let thread = (libc::CLONE_VM | libc::CLONE_FS | libc::CLONE_FILES) as u64;
+            assert_eq!(
+                answer(program, libc::SYS_clone, [thread, 0, 0, 0, 0, 0]),
+                ALLOW
+            );
+            for (kind, expected) in [
+                (libc::S_IFCHR, EPERM),
+                (libc::S_IFBLK, EPERM),
+                (libc::S_IFIFO, ALLOW),
+                (libc::S_IFSOCK, ALLOW),
+            ] {
+                let mode = u64::from(kind | 0o600);
+                assert_eq!(
+                    answer(program, libc::SYS_mknodat, [0, 0, mode, 0, 0, 0]),
+                    expected
+                );
+            }
+            // The request is an int: bits above it must not hide TIOCSTI.
+            for request in [TIOCSTI, TIOCLINUX, TIOCSTI | 1 << 32] {
+                assert_eq!(
+                    answer(program, libc::SYS_ioctl, [0, request, 0, 0, 0, 0]),
+                    EPERM
+                );
+            }
+            let tcgets = libc::TCGETS;
+            assert_eq!(
+                answer(program, libc::SYS_ioctl, [0, tcgets, 0, 0, 0, 0]),
+                ALLOW
             );
         }
+        let unix = libc::AF_UNIX as u64;
+        let inet = libc::AF_INET as u64;
+        let stream = (libc::SOCK_STREAM | libc::SOCK_CLOEXEC) as u64;
+        let datagram = (libc::SOCK_DGRAM | libc::SOCK_NONBLOCK) as u64;
+        let seqpacket = libc::SOCK_SEQPACKET as u64;
+        for nr in [libc::SYS_socket, libc::SYS_socketpair] {
+            assert_eq!(answer(&strict, nr, [unix, stream, 0, 0, 0, 0]), ALLOW);
+            for denied in [[inet, stream], [unix, datagram], [unix, seqpacket]] {
+                assert_eq!(
+                    answer(&strict, nr, [denied[0], denied[1], 0, 0, 0, 0]),
+                    EPERM
+                );
+                assert_eq!(answer(&open, nr, [denied[0], denied[1], 0, 0, 0, 0]), ALLOW);
+            }
+        }
+        let address = 0x7fff_0000_1000;
+        assert_eq!(
+            answer(&strict, libc::SYS_sendto, [3, 0, 1, 0, address, 16]),
+            EPERM
+        );
+        assert_eq!(answer(&strict, libc::SYS_sendto, [3, 0, 1, 0, 0, 0]), ALLOW);
+        assert_eq!(
+            answer(&open, libc::SYS_sendto, [3, 0, 1, 0, address, 16]),
+            ALLOW
+        );
     }
 }
