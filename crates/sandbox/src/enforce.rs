@@ -40,7 +40,7 @@ pub struct Enforcement {
     /// How `.git` and `.codex` inside the writable roots are kept read-only.
     pub read_only_guard: ReadOnlyGuard,
     /// Whether this process is the init of the sandbox's PID namespace, so that
-    /// [`exec_command`] forks the command and outlives it instead of exec'ing in place.
+    /// [`exec_command`] starts the command and outlives it instead of exec'ing in place.
     pub supervised: bool,
     /// Limits that could not be applied (for a note; not refused).
     pub notes: Vec<String>,
@@ -315,7 +315,7 @@ fn set_no_new_privs() -> Result<(), SandboxError> {
 
 /// Runs `command` (searched on `PATH`), with `CODEX_SANDBOX_NETWORK_DISABLED=1` when
 /// `network_disabled`: replaces the current process with it, or, when `supervised` (this
-/// process is the sandbox's init, [`Enforcement::supervised`]), forks it, reaps every process
+/// process is the sandbox's init, [`Enforcement::supervised`]), starts it, reaps every process
 /// until it ends and exits with its status. Returns only on failure.
 #[cfg(unix)]
 pub fn exec_command(
@@ -328,14 +328,22 @@ pub fn exec_command(
     let Some((program, args)) = command.split_first() else {
         return SandboxError::NoCommand;
     };
-    #[cfg(target_os = "linux")]
-    if supervised && let Err(e) = crate::supervise::fork_command() {
-        return SandboxError::Fork(e);
-    }
     let mut process = std::process::Command::new(program);
     process.args(args);
     if network_disabled {
         process.env(NETWORK_DISABLED_ENV_VAR, "1");
+    }
+    #[cfg(target_os = "linux")]
+    if supervised {
+        // std spawns with posix_spawn (a vfork: the child borrows the init's memory until
+        // it execs), so no copy of the init's address space is made and torn down again.
+        return match process.spawn() {
+            Ok(child) => crate::supervise::reap_until_exit(child.id()),
+            Err(source) => SandboxError::Exec {
+                program: program.to_string_lossy().into_owned(),
+                source,
+            },
+        };
     }
     let source = process.exec();
     SandboxError::Exec {

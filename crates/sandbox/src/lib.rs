@@ -24,7 +24,7 @@
 //!      (`landlock_rules`);
 //!   6. every capability dropped, root included (`caps`), then `no_new_privs` and the
 //!      seccomp filter (`seccomp`);
-//!   7. the init forks the command, reaps whatever it leaves, and exits with its status when
+//!   7. the init starts the command, reaps whatever it leaves, and exits with its status when
 //!      it ends; the kernel then kills everything left in the namespace.
 //! - [`sandboxed_command`] builds the `std::process::Command` that runs a command under that
 //!   binary (found by [`find_sandbox_exe`]) with the argv Codex uses, so either helper works.

@@ -6,7 +6,7 @@
 //! ```
 //!
 //! The helper forks once the namespaces exist; its child is pid 1 of the new PID namespace.
-//! That init finishes the sandbox (mounts, limits, Landlock, capabilities, seccomp), forks
+//! That init finishes the sandbox (mounts, limits, Landlock, capabilities, seccomp), starts
 //! the command, reaps every orphan the command leaves, and exits with the command's status
 //! as soon as the command itself ends. The kernel then kills everything still in the
 //! namespace, so nothing started by the command outlives it. The helper exits with the same
@@ -73,17 +73,10 @@ pub(crate) fn fork_and_wait(die_with_parent: bool, after_exit: impl FnOnce()) ->
     std::process::exit(status)
 }
 
-/// In the namespace's init: forks the command. Returns in the child (which execs the
-/// command); the init reaps every process until the command ends and exits with its status.
-pub(crate) fn fork_command() -> io::Result<()> {
-    // SAFETY: the init is single-threaded.
-    let pid = unsafe { libc::fork() };
-    if pid < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    if pid == 0 {
-        return Ok(());
-    }
+/// In the namespace's init, once the command `pid` runs: reaps every process until the
+/// command ends, then exits with its status.
+pub(crate) fn reap_until_exit(pid: u32) -> ! {
+    let pid = pid as libc::pid_t;
     FORWARD_TO.store(pid, Ordering::Relaxed);
     install_forwarding();
     loop {
