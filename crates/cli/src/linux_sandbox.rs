@@ -39,8 +39,9 @@ Examples:
 )]
 pub struct LinuxSandboxCli {
     /// The policy as JSON, e.g. `{"mode":"workspace-write","network_access":false}` (the form
-    /// Codex passes). Overrides config.toml and the human flags. Kept as text here (this crate
-    /// has no JSON parser); the binary parses it and reports errors as bad usage.
+    /// Codex passes). Overrides config.toml and the human flags. A policy that does not parse
+    /// is bad usage (exit 2).
+    // Kept as text: this crate has no JSON parser; the binary parses it.
     #[arg(
         long = "sandbox-policy",
         value_name = "JSON",

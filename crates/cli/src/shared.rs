@@ -44,7 +44,8 @@ impl ConfigArgs {
 #[derive(Debug, Clone, Default, Args)]
 pub struct RunArgs {
     /// Model to use, e.g. `gpt-5-codex` or `o3`.
-    #[arg(short = 'm', long = "model", value_name = "MODEL", global = true)]
+    #[arg(short = 'm', long = "model", value_name = "MODEL", global = true,
+          value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub model: Option<String>,
 
     /// What commands run by the agent may touch: read-only, workspace-write (the working

@@ -405,3 +405,14 @@ fn help_documents_the_exit_status_contract() {
     let out = env.exec().arg("--no-such-flag").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn an_empty_model_is_a_usage_error_before_any_request() {
+    let env = Env::new();
+    for flag in ["-m", "--model"] {
+        let out = env.exec().args([flag, "", "hello"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flag} \"\"");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--model <MODEL>"), "{err}");
+    }
+}
