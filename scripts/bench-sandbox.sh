@@ -18,9 +18,10 @@
 # Usage: scripts/bench-sandbox.sh [RUNS]   (default 1000; hyperfine if installed, else a loop)
 # Installs hyperfine and bubblewrap with apt-get when they are missing and we are root.
 #
-# The helper is measured twice: as a default (dynamically linked) release build, and as a
-# static-pie build (`+crt-static`), which is how release images ship it and which saves the
-# dynamic loader's work on every command. Set STATIC=0 to skip the second build.
+# The helper is measured twice: as the default (dynamically linked) release build, which is
+# what `cargo build`, `cargo install` and the Nix package produce, and as a static-pie build
+# (`+crt-static`), which saves the dynamic loader's work (mapping libc, relocations) on every
+# command. Set STATIC=0 to skip the second build.
 set -euo pipefail
 
 runs="${1:-1000}"

@@ -13,6 +13,11 @@
 //!   flags a filter cannot read, fails with `ENOSYS` so libc falls back to `clone`): a nested
 //!   user namespace would hand the command a fresh set of capabilities;
 //! - `mknod`/`mknodat` of character and block devices (fifos and sockets stay allowed);
+//! - setting the setuid or setgid bit (`chmod`, `fchmod`, `fchmodat`, `fchmodat2`): the
+//!   writable roots are `nosuid` only inside the sandbox, and such a file left behind would
+//!   run with its owner's rights (root's, when root ran the command) for anyone on the host.
+//!   A new file cannot carry the bits past its first write, which clears them for a process
+//!   without `CAP_FSETID`;
 //! - host-wide and kernel calls: `sethostname`, `setdomainname`, `bpf`, `perf_event_open`,
 //!   module loading, `kexec_*`, `reboot`, `swapon`/`swapoff`, `acct`, clock setting, `syslog`,
 //!   `quotactl`, `iopl`/`ioperm`, the kernel keyring (`keyctl`, `add_key`, `request_key`,
@@ -25,8 +30,9 @@
 //! io_uring calls (which could do all of the above without passing through seccomp).
 //! `send`/`recv`/`sendmsg`/`recvmsg`/`read`/`write` stay allowed, so Unix stream socketpairs
 //! and pipes work; `send()` is `sendto` with no address, hence the address condition.
-//! Unix datagram and seqpacket sockets are denied too: `sendmsg` with a destination address
-//! (which a filter cannot read) would reach any pathname or abstract socket on the host.
+//! Unix sockets other than streams (datagram, seqpacket, and raw, which the kernel turns into
+//! datagram) are denied too: `sendmsg` with a destination address (which a filter cannot
+//! read) would reach any pathname or abstract socket on the host.
 //!
 //! Denied calls fail with `EPERM` (`clone3` with `ENOSYS`). Calls from another
 //! architecture (32-bit `int 0x80`) kill the process, and every x32 system call fails. One
@@ -49,9 +55,18 @@ mod program;
 const TIOCSTI: u64 = 0x5412;
 const TIOCLINUX: u64 = 0x541C;
 
+/// Every socket type but `SOCK_STREAM` (1), as `(type & mask) == value` tests on the type's
+/// low four bits (`SOCK_NONBLOCK` and `SOCK_CLOEXEC` sit above them): 0, 2-3, 4-7, 8-15.
+/// Listing the datagram types one by one is not enough: the kernel makes a datagram socket
+/// of `AF_UNIX` + `SOCK_RAW` as well.
+const NOT_STREAM: [(u64, u64); 4] = [(0xf, 0), (0xe, 2), (0xc, 4), (0x8, 8)];
+
 /// `open_tree_attr` (Linux 6.15), not yet in every libc release; the number is the same on
 /// every architecture.
 const SYS_OPEN_TREE_ATTR: i64 = 467;
+
+/// `fchmodat2` (Linux 6.6), not yet in every libc release; the same number everywhere.
+const SYS_FCHMODAT2: i64 = 452;
 
 /// The `CLONE_NEW*` flags, each of which creates a namespace.
 const CLONE_NEW_FLAGS: [libc::c_int; 8] = [
@@ -153,6 +168,24 @@ pub(crate) fn filter(network: bool) -> Result<BpfProgram, SandboxError> {
             .map(|&kind| masked(1, u64::from(libc::S_IFMT), u64::from(kind)))
             .collect::<Result<_, _>>()?,
     );
+    // chmod(path, mode), fchmod(fd, mode), fchmodat(dirfd, path, mode[, flags]).
+    let mut mode_args = vec![
+        (libc::SYS_fchmod, 1),
+        (libc::SYS_fchmodat, 2),
+        (SYS_FCHMODAT2, 2),
+    ];
+    #[cfg(target_arch = "x86_64")]
+    mode_args.push((libc::SYS_chmod, 1));
+    for (nr, arg) in mode_args {
+        let set_id_bits = [libc::S_ISUID, libc::S_ISGID];
+        rules.insert(
+            nr,
+            set_id_bits
+                .iter()
+                .map(|&bit| masked(arg, u64::from(bit), u64::from(bit)))
+                .collect::<Result<_, _>>()?,
+        );
+    }
     rules.insert(
         libc::SYS_ioctl,
         vec![
@@ -167,15 +200,14 @@ pub(crate) fn filter(network: bool) -> Result<BpfProgram, SandboxError> {
         let unix = libc::AF_UNIX as u64;
         for nr in [libc::SYS_socket, libc::SYS_socketpair] {
             let mut socket_rules = vec![rule(0, SeccompCmpArgLen::Dword, SeccompCmpOp::Ne, unix)?];
-            for kind in [libc::SOCK_DGRAM, libc::SOCK_SEQPACKET] {
-                // The type's low bits; SOCK_NONBLOCK and SOCK_CLOEXEC sit above them.
+            for (mask, value) in NOT_STREAM {
                 let conditions = vec![
                     condition(0, SeccompCmpArgLen::Dword, SeccompCmpOp::Eq, unix)?,
                     condition(
                         1,
                         SeccompCmpArgLen::Dword,
-                        SeccompCmpOp::MaskedEq(0xf),
-                        kind as u64,
+                        SeccompCmpOp::MaskedEq(mask),
+                        value,
                     )?,
                 ];
                 socket_rules.push(
@@ -367,15 +399,27 @@ mod tests {
         let stream = (libc::SOCK_STREAM | libc::SOCK_CLOEXEC) as u64;
         let datagram = (libc::SOCK_DGRAM | libc::SOCK_NONBLOCK) as u64;
         let seqpacket = libc::SOCK_SEQPACKET as u64;
+        let raw = (libc::SOCK_RAW | libc::SOCK_CLOEXEC) as u64;
         for nr in [libc::SYS_socket, libc::SYS_socketpair] {
             assert_eq!(answer(&strict, nr, [unix, stream, 0, 0, 0, 0]), ALLOW);
-            for denied in [[inet, stream], [unix, datagram], [unix, seqpacket]] {
+            for denied in [
+                [inet, stream],
+                [unix, datagram],
+                [unix, seqpacket],
+                [unix, raw],
+            ] {
                 assert_eq!(
                     answer(&strict, nr, [denied[0], denied[1], 0, 0, 0, 0]),
                     EPERM
                 );
                 assert_eq!(answer(&open, nr, [denied[0], denied[1], 0, 0, 0, 0]), ALLOW);
             }
+        }
+        for kind in 0..16_u64 {
+            let flags = kind | libc::SOCK_NONBLOCK as u64;
+            let expected = if kind == stream & 0xf { ALLOW } else { EPERM };
+            let answer = answer(&strict, libc::SYS_socket, [unix, flags, 0, 0, 0, 0]);
+            assert_eq!(answer, expected, "AF_UNIX socket type {kind}");
         }
         let address = 0x7fff_0000_1000;
         assert_eq!(

@@ -403,6 +403,14 @@ for addr in (sys.argv[1], '\\0' + sys.argv[2]):
         ok.append(addr)
     except OSError:
         pass
+    # The kernel makes a datagram socket of SOCK_RAW (with or without flags) too.
+    for kind in (socket.SOCK_RAW, socket.SOCK_RAW | socket.SOCK_CLOEXEC):
+        try:
+            s = socket.socket(socket.AF_UNIX, kind)
+            s.sendmsg([b'pwned'], [], 0, addr)
+            ok.append(('raw', addr))
+        except OSError:
+            pass
 sys.exit(f'reached {ok}' if ok else 1)";
 
 #[test]
@@ -701,5 +709,51 @@ fn a_missing_git_or_codex_cannot_be_created_in_a_writable_root() {
         );
         assert_ok(&out, "control: create at the top of both roots");
         assert_eq!(stdout(&out), "ok\n");
+    }
+}
+
+#[test]
+fn no_setuid_or_setgid_file_is_left_behind_in_a_root() {
+    // nosuid holds inside the sandbox only: a setuid file made in a writable root would
+    // raise the privileges of whoever runs it on the host afterwards (root's: anyone's).
+    for user in users() {
+        let f = Fixture::new(user);
+        let attempts = [
+            "cp /usr/bin/id suid && chmod 4755 suid",
+            "cp /usr/bin/id sgid && chmod 2755 sgid",
+            "cp /usr/bin/id plus && chmod u+s,g+s plus",
+            "mkdir gdir && chmod g+s gdir",
+            "cp /usr/bin/id py && /usr/bin/python3 -c 'import os; os.chmod(\"py\", 0o6755)'",
+            "cp /usr/bin/id fd && /usr/bin/python3 -c 'import os; fd = os.open(\"fd\", os.O_RDONLY); os.fchmod(fd, 0o4755)'",
+            "cp /usr/bin/id at && /usr/bin/python3 -c 'import os; os.chmod(\"at\", 0o4755, dir_fd=os.open(\".\", os.O_RDONLY))'",
+            "install -m 4755 /usr/bin/id installed",
+            // Created with the bits: the first write clears them (no CAP_FSETID).
+            "/usr/bin/python3 -c 'import os; fd = os.open(\"created\", os.O_CREAT | os.O_WRONLY, 0o6755); os.write(fd, open(\"/usr/bin/id\", \"rb\").read())'",
+        ];
+        for script in attempts {
+            let _ = f.sh(&f.policy(), script);
+        }
+        for entry in std::fs::read_dir(&f.ws).unwrap() {
+            let entry = entry.unwrap();
+            let mode = entry.metadata().unwrap().mode();
+            assert_eq!(
+                mode & 0o6000,
+                0,
+                "{user:?}: {} left with mode {mode:o}",
+                entry.path().display()
+            );
+        }
+        // Control: ordinary modes still change, and unconfined the same chmod works.
+        let out = f.sh(
+            &f.policy(),
+            "cp /usr/bin/id plain && chmod 750 plain && stat -c %a plain",
+        );
+        assert_ok(&out, "control: chmod 750");
+        assert_eq!(stdout(&out), "750\n");
+        assert_ok(
+            &f.sh_unconfined("chmod 4755 plain && test -u plain && chmod 755 plain"),
+            "control: setuid unconfined",
+        );
+        controls(&f, &f.policy());
     }
 }
