@@ -34,9 +34,9 @@
 use std::ffi::{CStr, CString};
 use std::fs::File;
 use std::io;
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, FromRawFd};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, PermissionsExt};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use crate::roots::{PROTECTED_NAMES, WritableRoot};
@@ -57,7 +57,9 @@ struct LockedRoot {
 /// A placeholder this sandbox made or joined.
 #[derive(Debug)]
 struct Held {
-    path: PathBuf,
+    /// Its name in the locked root: every later step works relative to the root's descriptor,
+    /// so a path swapped under the unconfined helper never leads it elsewhere.
+    name: CString,
     /// Device and inode when it was made or joined: only that one is removed.
     id: (u64, u64),
     kind: Kind,
@@ -122,16 +124,13 @@ impl Placeholders {
                 continue;
             }
             for held in root.held {
-                let still_ours = std::fs::symlink_metadata(&held.path)
-                    .is_ok_and(|m| (m.dev(), m.ino()) == held.id);
+                let still_ours =
+                    stat_at(&root.dir, &held.name).is_ok_and(|m| (m.st_dev, m.st_ino) == held.id);
                 if !still_ours {
                     continue;
                 }
                 // A directory that is not empty is not ours any more: it stays.
-                let _ = match held.kind {
-                    Kind::Socket => std::fs::remove_file(&held.path),
-                    Kind::Directory => std::fs::remove_dir(&held.path),
-                };
+                let _ = remove_at(&root.dir, &held.name, held.kind);
             }
         }
     }
@@ -149,59 +148,130 @@ impl LockedRoot {
 
 /// Makes a placeholder at `path` in the locked root `dir`, or joins the one another sandbox
 /// made (or one left behind). `None` when something else is there now.
+///
+/// The helper is unconfined here and a concurrent sandbox may be renaming things in this
+/// root, so nothing follows a path: the placeholder is made already marked (under a zero
+/// umask, so no chmod is needed) and looked at relative to `dir` without following links.
 fn make_or_join(dir: &File, path: &Path) -> Option<Held> {
     let name = CString::new(path.file_name()?.as_bytes()).ok()?;
-    let made = match make_socket_inode(dir, &name) {
-        Ok(()) => true,
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => false,
-        // No socket inodes on this filesystem: an empty directory instead.
-        Err(_) => match std::fs::DirBuilder::new()
-            .mode(PLACEHOLDER_MODE)
-            .create(path)
-        {
+    let made = {
+        let _umask = ZeroUmask::set();
+        match make_at(dir, &name, libc::S_IFSOCK) {
             Ok(()) => true,
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => false,
-            Err(_) => return None,
-        },
+            // No socket inodes on this filesystem: an empty directory instead.
+            Err(_) => match make_at(dir, &name, libc::S_IFDIR) {
+                Ok(()) => true,
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => false,
+                Err(_) => return None,
+            },
+        }
     };
     // Made here or by another sandbox: either way it must be a marked placeholder now.
-    let mut meta = std::fs::symlink_metadata(path).ok()?;
-    if made && meta.mode() & 0o7777 != PLACEHOLDER_MODE {
-        // The umask took bits off the mark; set it before anyone relies on it.
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(PLACEHOLDER_MODE)).ok()?;
-        meta = std::fs::symlink_metadata(path).ok()?;
-    }
-    let kind = if meta.file_type().is_socket() {
-        Kind::Socket
-    } else if meta.is_dir() && std::fs::read_dir(path).ok()?.next().is_none() {
-        Kind::Directory
-    } else {
-        return None;
+    let meta = stat_at(dir, &name).ok()?;
+    let kind = match meta.st_mode & libc::S_IFMT {
+        libc::S_IFSOCK => Kind::Socket,
+        // Joined directories must be empty; one made here is (the root is locked).
+        libc::S_IFDIR if made || is_empty_dir_at(dir, &name) => Kind::Directory,
+        _ => return None,
     };
-    (meta.mode() & 0o7777 == PLACEHOLDER_MODE).then(|| Held {
-        path: path.to_owned(),
-        id: (meta.dev(), meta.ino()),
+    (meta.st_mode & 0o7777 == PLACEHOLDER_MODE).then_some(Held {
+        name,
+        id: (meta.st_dev, meta.st_ino),
         kind,
     })
 }
 
-/// Creates a socket inode named `name` in the open directory `dir`, already marked (but for
-/// what the umask takes off).
-fn make_socket_inode(dir: &File, name: &CStr) -> io::Result<()> {
-    // SAFETY: mknodat reads a NUL-terminated name relative to a descriptor we borrow; a
-    // socket inode needs no device number and no privilege.
+/// Creates `name` in the open directory `dir`: a socket inode (`S_IFSOCK`) or a directory
+/// (`S_IFDIR`), with the placeholder's mode (less what the umask takes off).
+fn make_at(dir: &File, name: &CStr, kind: libc::mode_t) -> io::Result<()> {
+    // SAFETY: mknodat/mkdirat read a NUL-terminated name relative to a descriptor we borrow;
+    // a socket inode needs no device number and no privilege.
     let rc = unsafe {
-        libc::mknodat(
-            dir.as_raw_fd(),
-            name.as_ptr(),
-            libc::S_IFSOCK | PLACEHOLDER_MODE,
-            0,
-        )
+        if kind == libc::S_IFDIR {
+            libc::mkdirat(dir.as_raw_fd(), name.as_ptr(), PLACEHOLDER_MODE)
+        } else {
+            libc::mknodat(dir.as_raw_fd(), name.as_ptr(), kind | PLACEHOLDER_MODE, 0)
+        }
     };
     if rc == 0 {
         Ok(())
     } else {
         Err(io::Error::last_os_error())
+    }
+}
+
+/// `lstat` of `name` in the open directory `dir`.
+fn stat_at(dir: &File, name: &CStr) -> io::Result<libc::stat> {
+    // SAFETY: an all-zero stat is a valid value for fstatat to overwrite.
+    let mut stat: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: the name is NUL-terminated, `stat` is writable and both outlive the call.
+    let rc = unsafe {
+        libc::fstatat(
+            dir.as_raw_fd(),
+            name.as_ptr(),
+            &raw mut stat,
+            libc::AT_SYMLINK_NOFOLLOW,
+        )
+    };
+    if rc == 0 {
+        Ok(stat)
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// Whether `name` in `dir` is a directory with nothing in it (not following a link).
+fn is_empty_dir_at(dir: &File, name: &CStr) -> bool {
+    // SAFETY: openat with a NUL-terminated name relative to a borrowed descriptor; the
+    // returned descriptor is owned by the File from here on.
+    let fd = unsafe {
+        libc::openat(
+            dir.as_raw_fd(),
+            name.as_ptr(),
+            libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC,
+        )
+    };
+    if fd < 0 {
+        return false;
+    }
+    // SAFETY: `fd` was just opened and nothing else owns it.
+    let opened = unsafe { File::from_raw_fd(fd) };
+    // Listed through the descriptor, so what is listed is what was opened.
+    std::fs::read_dir(format!("/proc/self/fd/{}", opened.as_raw_fd()))
+        .is_ok_and(|mut entries| entries.next().is_none())
+}
+
+/// Removes the placeholder `name` from the open directory `dir`.
+fn remove_at(dir: &File, name: &CStr, kind: Kind) -> io::Result<()> {
+    let flags = match kind {
+        Kind::Socket => 0,
+        Kind::Directory => libc::AT_REMOVEDIR,
+    };
+    // SAFETY: unlinkat reads a NUL-terminated name relative to a borrowed descriptor.
+    if unsafe { libc::unlinkat(dir.as_raw_fd(), name.as_ptr(), flags) } == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// The process umask set to zero until dropped (the helper is single-threaded here).
+struct ZeroUmask(libc::mode_t);
+
+impl ZeroUmask {
+    fn set() -> Self {
+        // SAFETY: umask only swaps this process's file-creation mask.
+        Self(unsafe { libc::umask(0) })
+    }
+}
+
+impl Drop for ZeroUmask {
+    fn drop(&mut self) {
+        // SAFETY: as in `set`, restoring the previous mask.
+        unsafe {
+            libc::umask(self.0);
+        }
     }
 }
 
@@ -228,6 +298,8 @@ fn lock(dir: &File, operation: libc::c_int) -> io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+
     use super::*;
 
     fn root_with_missing_names(dir: &Path) -> WritableRoot {
@@ -237,11 +309,11 @@ mod tests {
         }
     }
 
-    fn held(placeholders: &Placeholders) -> Vec<(PathBuf, Kind)> {
+    fn held(placeholders: &Placeholders) -> Vec<(CString, Kind)> {
         placeholders
             .roots
             .iter()
-            .flat_map(|r| r.held.iter().map(|h| (h.path.clone(), h.kind)))
+            .flat_map(|r| r.held.iter().map(|h| (h.name.clone(), h.kind)))
             .collect()
     }
 

@@ -5,7 +5,10 @@
 use std::io::Read;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::process::CommandExt as _;
+use std::path::Path;
 use std::process::{Child, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::harness::{
@@ -466,7 +469,7 @@ fn dev_shm_is_private_and_writable() {
         );
         assert_ok(&out, "write /dev/shm");
         assert_eq!(stdout(&out), "x\n1\n", "{user:?}: /dev/shm is not private");
-        assert!(!std::path::Path::new("/dev/shm").join(&name).exists());
+        assert!(!Path::new("/dev/shm").join(&name).exists());
         let code = "import multiprocessing; multiprocessing.Lock(); print('locked')";
         let out = f
             .sandbox(&f.policy(), &[], &python(code, &[]))
@@ -756,4 +759,82 @@ fn no_setuid_or_setgid_file_is_left_behind_in_a_root() {
         );
         controls(&f, &f.policy());
     }
+}
+
+/// Swaps a symlink to `target` in for every `.git` or `.codex` created in `dir`, as fast as
+/// inotify reports it, until `stop` is set: another sandbox whose roots contain `dir`
+/// racing the helper that makes its placeholders there.
+fn swap_in_symlinks(dir: &Path, target: &Path, stop: &AtomicBool) {
+    // SAFETY: plain inotify calls on a descriptor this function owns; the buffer outlives
+    // every read into it.
+    unsafe {
+        let fd = libc::inotify_init1(libc::IN_NONBLOCK | libc::IN_CLOEXEC);
+        assert!(fd >= 0);
+        let c_dir = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes()).unwrap();
+        assert!(libc::inotify_add_watch(fd, c_dir.as_ptr(), libc::IN_CREATE) >= 0);
+        let mut buf = [0_u8; 4096];
+        while !stop.load(Ordering::Relaxed) {
+            let n = libc::read(fd, buf.as_mut_ptr().cast(), buf.len());
+            if n <= 0 {
+                std::thread::yield_now();
+                continue;
+            }
+            let mut at = 0;
+            while at < n as usize {
+                let event = buf
+                    .as_ptr()
+                    .add(at)
+                    .cast::<libc::inotify_event>()
+                    .read_unaligned();
+                let name_at = at + size_of::<libc::inotify_event>();
+                let name = &buf[name_at..name_at + event.len as usize];
+                let name = std::ffi::CStr::from_bytes_until_nul(name)
+                    .map_or("", |n| n.to_str().unwrap_or(""));
+                if name == ".git" || name == ".codex" {
+                    let link = dir.join(format!("link-{name}"));
+                    let _ = std::os::unix::fs::symlink(target, &link);
+                    let _ = std::fs::rename(&link, dir.join(name));
+                }
+                at = name_at + event.len as usize;
+            }
+        }
+        libc::close(fd);
+    }
+}
+
+#[test]
+fn placeholder_setup_never_follows_a_symlink_swapped_in() {
+    // The helper runs unconfined while it makes placeholders: a chmod by path that a
+    // concurrent sandbox turned into a symlink would change any file on the host.
+    let f = Fixture::new(User::Me);
+    let victim = f.outside.join("victim.txt");
+    std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let racer = {
+        let (dir, target, stop) = (f.extra.clone(), victim.clone(), Arc::clone(&stop));
+        std::thread::spawn(move || swap_in_symlinks(&dir, &target, &stop))
+    };
+    for _ in 0..300 {
+        let _ = f.sh(&f.policy(), "true");
+        for name in [".git", ".codex"] {
+            let path = f.extra.join(name);
+            if path
+                .symlink_metadata()
+                .is_ok_and(|m| m.file_type().is_symlink())
+            {
+                std::fs::remove_file(&path).unwrap();
+            }
+        }
+        if victim.metadata().unwrap().mode() & 0o7777 != 0o600 {
+            break;
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    racer.join().unwrap();
+    let mode = victim.metadata().unwrap().mode() & 0o7777;
+    assert_eq!(
+        mode, 0o600,
+        "the helper changed a file outside the roots to {mode:o}"
+    );
+    controls(&f, &f.policy());
 }
