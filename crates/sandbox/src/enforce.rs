@@ -98,6 +98,14 @@ pub fn apply_to_current_process(request: &SandboxRequest<'_>) -> Result<Enforcem
     let seccomp = crate::seccomp::filter(network)?;
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let roots = crate::roots::writable_roots(request.policy, request.policy_cwd);
+    for redirected in crate::roots::redirected_roots(request.policy, request.policy_cwd) {
+        enforcement.notes.push(format!(
+            "{} is not writable: the way to it passes through the symlink {}, inside a \
+             writable root, where a command could have put it",
+            redirected.named.display(),
+            redirected.link.display()
+        ));
+    }
     let deny_read: Vec<PathBuf> = request
         .deny_read
         .iter()

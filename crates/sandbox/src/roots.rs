@@ -8,7 +8,7 @@
 //! (asked before a patch is applied) refuses to create a repository or a project config, and
 //! the Linux sandbox mounts a read-only placeholder where one is missing (`placeholder`).
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use codex_protocol::SandboxPolicy;
 
@@ -41,39 +41,19 @@ impl WritableRoot {
 }
 
 /// The writable roots of `policy` with writable roots resolved against `cwd` (the policy cwd).
-/// Empty for `read-only`, and for `danger-full-access`, which writes everywhere.
+/// Empty for `read-only`, and for `danger-full-access`, which writes everywhere. A root
+/// reached through a symlink that lies inside a writable root is left out (see
+/// [`redirected_roots`]).
 pub fn writable_roots(policy: &SandboxPolicy, cwd: &Path) -> Vec<WritableRoot> {
-    let SandboxPolicy::WorkspaceWrite {
-        writable_roots,
-        exclude_tmpdir_env_var,
-        exclude_slash_tmp,
-        ..
-    } = policy
-    else {
-        return Vec::new();
-    };
-    let cwd = resolve(
-        &std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")),
-        cwd,
-    );
-
-    let mut candidates: Vec<PathBuf> = writable_roots.iter().map(|r| resolve(&cwd, r)).collect();
-    candidates.push(cwd.clone());
-    if !exclude_slash_tmp {
-        let tmp = Path::new("/tmp");
-        if tmp.is_dir() {
-            candidates.push(resolve(&cwd, tmp));
-        }
-    }
-    if !exclude_tmpdir_env_var
-        && let Some(tmpdir) = std::env::var_os("TMPDIR").filter(|v| !v.is_empty())
-    {
-        candidates.push(resolve(&cwd, Path::new(&tmpdir)));
-    }
+    let candidates = candidates(policy, cwd);
+    let canonical: Vec<PathBuf> = candidates
+        .iter()
+        .map(|c| resolve(Path::new("/"), c))
+        .collect();
     let mut roots: Vec<PathBuf> = Vec::new();
-    for candidate in candidates {
-        if !roots.contains(&candidate) {
-            roots.push(candidate);
+    for (named, root) in candidates.iter().zip(&canonical) {
+        if !roots.contains(root) && planted_link(named, &canonical).is_none() {
+            roots.push(root.clone());
         }
     }
 
@@ -101,6 +81,117 @@ pub fn writable_roots(policy: &SandboxPolicy, cwd: &Path) -> Vec<WritableRoot> {
             }
         })
         .collect()
+}
+
+/// A root the policy names but the sandbox leaves out: the way to it passes through a
+/// symlink inside a writable root, which an earlier sandboxed command could have put there
+/// (renaming the root's parent and linking the root's path to any directory on the host).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedirectedRoot {
+    /// The root as the policy, the cwd or `$TMPDIR` names it.
+    pub named: PathBuf,
+    /// The symlink on the way.
+    pub link: PathBuf,
+}
+
+/// The roots [`writable_roots`] leaves out, and why.
+pub fn redirected_roots(policy: &SandboxPolicy, cwd: &Path) -> Vec<RedirectedRoot> {
+    let candidates = candidates(policy, cwd);
+    let canonical: Vec<PathBuf> = candidates
+        .iter()
+        .map(|c| resolve(Path::new("/"), c))
+        .collect();
+    candidates
+        .into_iter()
+        .filter_map(|named| {
+            let link = planted_link(&named, &canonical)?;
+            Some(RedirectedRoot { named, link })
+        })
+        .collect()
+}
+
+/// The roots `policy` names, absolute and normalized but not resolved: the configured
+/// writable roots (relative ones against `cwd`), `cwd`, `/tmp` and `$TMPDIR`.
+fn candidates(policy: &SandboxPolicy, cwd: &Path) -> Vec<PathBuf> {
+    let SandboxPolicy::WorkspaceWrite {
+        writable_roots,
+        exclude_tmpdir_env_var,
+        exclude_slash_tmp,
+        ..
+    } = policy
+    else {
+        return Vec::new();
+    };
+    let cwd = normalize(
+        &std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")),
+        cwd,
+    );
+    let mut out: Vec<PathBuf> = writable_roots.iter().map(|r| normalize(&cwd, r)).collect();
+    out.push(cwd.clone());
+    if !exclude_slash_tmp && Path::new("/tmp").is_dir() {
+        out.push(PathBuf::from("/tmp"));
+    }
+    if !exclude_tmpdir_env_var
+        && let Some(tmpdir) = std::env::var_os("TMPDIR").filter(|v| !v.is_empty())
+    {
+        out.push(normalize(&cwd, Path::new(&tmpdir)));
+    }
+    out
+}
+
+/// The first symlink on the way to `path` that lies in a directory beneath one of `roots`
+/// (canonical), following the others as the kernel would. `None` when there is none, or
+/// when the path stops existing before one is met.
+fn planted_link(path: &Path, roots: &[PathBuf]) -> Option<PathBuf> {
+    /// What is left to walk, last step first.
+    enum Step {
+        Down(std::ffi::OsString),
+        Up,
+    }
+    fn push_steps(steps: &mut Vec<Step>, path: &Path) {
+        for component in path.components().rev() {
+            match component {
+                Component::Normal(name) => steps.push(Step::Down(name.to_owned())),
+                Component::ParentDir => steps.push(Step::Up),
+                Component::RootDir | Component::CurDir | Component::Prefix(_) => {}
+            }
+        }
+    }
+    /// Linux gives up after 40 links (ELOOP); so does this walk.
+    const MAX_LINKS: usize = 40;
+
+    let mut steps = Vec::new();
+    push_steps(&mut steps, path);
+    let mut resolved = PathBuf::from("/");
+    let mut links = 0;
+    while let Some(step) = steps.pop() {
+        let name = match step {
+            Step::Up => {
+                resolved.pop();
+                continue;
+            }
+            Step::Down(name) => name,
+        };
+        let next = resolved.join(&name);
+        let meta = std::fs::symlink_metadata(&next).ok()?;
+        if !meta.file_type().is_symlink() {
+            resolved = next;
+            continue;
+        }
+        if roots.iter().any(|root| resolved.starts_with(root)) {
+            return Some(next);
+        }
+        links += 1;
+        if links > MAX_LINKS {
+            return None;
+        }
+        let target = std::fs::read_link(&next).ok()?;
+        if target.is_absolute() {
+            resolved = PathBuf::from("/");
+        }
+        push_steps(&mut steps, &target);
+    }
+    None
 }
 
 /// The protected paths of one root: `.git` and `.codex` (whether they exist or not), their
@@ -142,6 +233,28 @@ fn gitdir_of(dot_git_file: &Path) -> Option<PathBuf> {
 mod tests {
     use super::*;
     use pretty_assertions::assert_eq;
+
+    #[test]
+    fn a_link_inside_a_root_on_the_way_is_found_and_others_are_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path().canonicalize().unwrap();
+        let root = base.join("root");
+        let elsewhere = base.join("elsewhere");
+        std::fs::create_dir_all(root.join("d")).unwrap();
+        std::fs::create_dir_all(elsewhere.join("sub")).unwrap();
+        // The user's own link (outside every root) to a directory holding a planted one.
+        std::os::unix::fs::symlink(&root, base.join("mine")).unwrap();
+        std::os::unix::fs::symlink("../../elsewhere", root.join("d/planted")).unwrap();
+        let roots = [root.clone()];
+        assert_eq!(planted_link(&base.join("mine/d"), &roots), None);
+        assert_eq!(
+            planted_link(&base.join("mine/d/planted/sub"), &roots),
+            Some(root.join("d/planted"))
+        );
+        assert_eq!(planted_link(&base.join("elsewhere/sub"), &roots), None);
+        // Missing paths stop the walk: nothing there can be a link yet.
+        assert_eq!(planted_link(&root.join("d/missing/x"), &roots), None);
+    }
 
     fn policy(roots: Vec<PathBuf>) -> SandboxPolicy {
         SandboxPolicy::WorkspaceWrite {

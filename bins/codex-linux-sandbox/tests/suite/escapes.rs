@@ -838,3 +838,94 @@ fn placeholder_setup_never_follows_a_symlink_swapped_in() {
     );
     controls(&f, &f.policy());
 }
+
+/// The sandbox binary with policy cwd `cwd` (also the process's), `TMPDIR` as given.
+fn sandbox_in(
+    f: &Fixture,
+    cwd: &Path,
+    policy: &str,
+    tmpdir: Option<&Path>,
+    script: &str,
+) -> std::process::Output {
+    let mut command = command_as(f.user, super::harness::sandbox_bin(f.user));
+    command
+        .arg("--sandbox-policy-cwd")
+        .arg(cwd)
+        .args(["--sandbox-policy", policy, "--", "sh", "-c", script])
+        .current_dir(cwd)
+        .env("HOME", &f.base)
+        .env("CODEX_HOME", &f.base);
+    match tmpdir {
+        Some(dir) => command.env("TMPDIR", dir),
+        None => command.env_remove("TMPDIR"),
+    };
+    command.output().unwrap()
+}
+
+#[test]
+fn a_root_swapped_for_a_symlink_between_commands_does_not_make_its_target_writable() {
+    // The helper resolves the cwd and $TMPDIR on every command. A command that may write
+    // in a root's parent can put a symlink where the root was (or where $TMPDIR will be),
+    // and the next command would get the link's target as a writable root.
+    for user in users() {
+        let f = Fixture::new(user);
+        let victim = f.outside.join("victim.txt");
+        let v = victim.display();
+        let policy = serde_json::json!({
+            "mode": "workspace-write",
+            "writable_roots": [&f.extra],
+            "network_access": false,
+            "exclude_tmpdir_env_var": false,
+            "exclude_slash_tmp": true,
+        })
+        .to_string();
+        let proj = f.extra.join("d/proj");
+        std::fs::create_dir_all(&proj).unwrap();
+        if user == User::Nobody {
+            chown_tree(&f.extra, NOBODY);
+        }
+        // Control: the nested cwd is writable.
+        assert_ok(
+            &sandbox_in(&f, &proj, &policy, None, "echo ok > here"),
+            "control: write in the cwd",
+        );
+        let tmpdir = f.extra.join("tmpdir");
+        let plant = format!(
+            "mv {d} {d}.old && mkdir {d} && ln -s {o} {p} && ln -s {o} {t}",
+            d = f.extra.join("d").display(),
+            o = f.outside.display(),
+            p = proj.display(),
+            t = tmpdir.display(),
+        );
+        assert_ok(
+            &sandbox_in(&f, &proj, &policy, None, &plant),
+            "plant the links (allowed: inside a root)",
+        );
+        let write = format!("echo pwned > {v}");
+        let _ = sandbox_in(&f, &proj, &policy, None, &write);
+        assert_eq!(
+            f.read(&victim),
+            VICTIM,
+            "{user:?}: the cwd's link made {v} writable"
+        );
+        let _ = sandbox_in(
+            &f,
+            &f.ws,
+            &policy,
+            Some(&tmpdir),
+            "echo pwned > $TMPDIR/victim.txt",
+        );
+        assert_eq!(
+            f.read(&victim),
+            VICTIM,
+            "{user:?}: a planted link made {v} writable"
+        );
+        // Control: a symlinked cwd outside every root (the user's own) stays writable.
+        let link = f.base.join("ws-link");
+        std::os::unix::fs::symlink(&f.ws, &link).unwrap();
+        let out = sandbox_in(&f, &link, &f.policy(), None, "echo ok > through-link");
+        assert_ok(&out, "control: a symlinked cwd the user made");
+        assert!(f.ws.join("through-link").exists());
+        controls(&f, &f.policy());
+    }
+}
