@@ -77,10 +77,7 @@ pub(crate) fn initial_context(config: &Config) -> Vec<ResponseItem> {
 
 /// The `<environment_context>` text for the session's settings.
 fn current_environment_context(config: &Config) -> String {
-    let roots: Vec<PathBuf> = codex_sandbox::writable_roots(&config.sandbox_policy, &config.cwd)
-        .into_iter()
-        .map(|r| r.root)
-        .collect();
+    let roots: Vec<PathBuf> = codex_sandbox::named_roots(&config.sandbox_policy, &config.cwd);
     environment_context::environment_context(
         &config.cwd,
         config.approval_policy,

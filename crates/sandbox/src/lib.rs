@@ -91,5 +91,5 @@ pub use enforce::{
     Enforcement, ReadOnlyGuard, SandboxRequest, apply_to_current_process, exec_command,
 };
 pub use error::SandboxError;
-pub use roots::{RedirectedRoot, WritableRoot, redirected_roots, writable_roots};
+pub use roots::{RedirectedRoot, WritableRoot, named_roots, redirected_roots, writable_roots};
 pub use shortfall::{KernelLandlock, Shortfall};

@@ -7,6 +7,9 @@
 //! the sandbox. They are listed even before they exist, so [`WritableRoot::is_path_writable`]
 //! (asked before a patch is applied) refuses to create a repository or a project config, and
 //! the Linux sandbox mounts a read-only placeholder where one is missing (`placeholder`).
+//! Directories between a root and a root above it count as roots for this (see
+//! [`writable_roots`]), and a root reached through a symlink that a command could have made
+//! is left out (see [`redirected_roots`]).
 
 use std::path::{Component, Path, PathBuf};
 
@@ -40,20 +43,24 @@ impl WritableRoot {
     }
 }
 
-/// The writable roots of `policy` with writable roots resolved against `cwd` (the policy cwd).
-/// Empty for `read-only`, and for `danger-full-access`, which writes everywhere. A root
-/// reached through a symlink that lies inside a writable root is left out (see
-/// [`redirected_roots`]).
+/// The writable roots of `policy` with writable roots resolved against `cwd` (the policy cwd):
+/// the [`named_roots`], and every directory between one of them and a root above it. Those
+/// are writable anyway (the outer root covers them); as roots of their own they get what a
+/// root gets: `.git` and `.codex` kept read-only (git run in the inner root looks for a
+/// repository in each parent too, so one planted there would run its hooks on the host),
+/// and, in the Linux sandbox, a mount that cannot be renamed away. Empty for `read-only`,
+/// and for `danger-full-access`, which writes everywhere.
 pub fn writable_roots(policy: &SandboxPolicy, cwd: &Path) -> Vec<WritableRoot> {
-    let candidates = candidates(policy, cwd);
-    let canonical: Vec<PathBuf> = candidates
+    let mut roots = named_roots(policy, cwd);
+    let between: Vec<PathBuf> = roots
         .iter()
-        .map(|c| resolve(Path::new("/"), c))
+        .flat_map(|root| root.ancestors().skip(1))
+        .filter(|dir| roots.iter().any(|r| dir != r && dir.starts_with(r)))
+        .map(Path::to_path_buf)
         .collect();
-    let mut roots: Vec<PathBuf> = Vec::new();
-    for (named, root) in candidates.iter().zip(&canonical) {
-        if !roots.contains(root) && planted_link(named, &canonical).is_none() {
-            roots.push(root.clone());
+    for dir in between {
+        if !roots.contains(&dir) {
+            roots.push(dir);
         }
     }
 
@@ -81,6 +88,24 @@ pub fn writable_roots(policy: &SandboxPolicy, cwd: &Path) -> Vec<WritableRoot> {
             }
         })
         .collect()
+}
+
+/// The roots `policy` names (the configured writable roots, the cwd, `/tmp` and `$TMPDIR`,
+/// each unless excluded), canonical, without duplicates, and without the
+/// [`redirected_roots`]: what the model is told it may write.
+pub fn named_roots(policy: &SandboxPolicy, cwd: &Path) -> Vec<PathBuf> {
+    let candidates = candidates(policy, cwd);
+    let canonical: Vec<PathBuf> = candidates
+        .iter()
+        .map(|c| resolve(Path::new("/"), c))
+        .collect();
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for (named, root) in candidates.iter().zip(&canonical) {
+        if !roots.contains(root) && planted_link(named, &canonical).is_none() {
+            roots.push(root.clone());
+        }
+    }
+    roots
 }
 
 /// A root the policy names but the sandbox leaves out: the way to it passes through a

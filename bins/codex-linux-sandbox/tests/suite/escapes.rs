@@ -897,8 +897,12 @@ fn a_root_swapped_for_a_symlink_between_commands_does_not_make_its_target_writab
             p = proj.display(),
             t = tmpdir.display(),
         );
+        // Planted from a command in `extra` itself: where `d` is between two roots (the cwd
+        // under it) it is a mountpoint and cannot be renamed at all.
+        let out = sandbox_in(&f, &proj, &policy, None, &plant);
+        assert!(stderr(&out).contains("busy"), "{}", stderr(&out));
         assert_ok(
-            &sandbox_in(&f, &proj, &policy, None, &plant),
+            &sandbox_in(&f, &f.extra, &policy, None, &plant),
             "plant the links (allowed: inside a root)",
         );
         let write = format!("echo pwned > {v}");
@@ -926,6 +930,55 @@ fn a_root_swapped_for_a_symlink_between_commands_does_not_make_its_target_writab
         let out = sandbox_in(&f, &link, &f.policy(), None, "echo ok > through-link");
         assert_ok(&out, "control: a symlinked cwd the user made");
         assert!(f.ws.join("through-link").exists());
+        controls(&f, &f.policy());
+    }
+}
+
+#[test]
+fn no_repository_can_be_planted_between_the_cwd_and_a_root_above_it() {
+    // Git looks for a repository in the cwd and then in each parent. A `.git` made in a
+    // parent that lies inside a writable root would be found by the next `git` run in the
+    // cwd on the host, and its config (core.fsmonitor, hooks) would run unconfined.
+    for user in users() {
+        let f = Fixture::new(user);
+        let mid = f.extra.join("mid");
+        let cwd = mid.join("w");
+        std::fs::create_dir_all(&cwd).unwrap();
+        if user == User::Nobody {
+            chown_tree(&f.extra, NOBODY);
+        }
+        let ran = f.base.join("fsmonitor-ran");
+        let plant = format!(
+            "git init -q {m}; git -C {m} config core.fsmonitor 'touch {r}; false'; \
+             mkdir -p {m}/.codex && echo 'model = \"x\"' > {m}/.codex/config.toml; \
+             echo ok > {m}/allowed",
+            m = mid.display(),
+            r = ran.display(),
+        );
+        let out = sandbox_in(&f, &cwd, &f.policy(), None, &plant);
+        assert_eq!(
+            f.read(&mid.join("allowed")),
+            "ok\n",
+            "control: {}",
+            stderr(&out)
+        );
+        for name in [".git", ".codex"] {
+            assert!(
+                mid.join(name).symlink_metadata().is_err(),
+                "{user:?}: {name} was made in {}",
+                mid.display()
+            );
+        }
+        let git = std::process::Command::new("git")
+            .args(["status", "--short"])
+            .current_dir(&cwd)
+            .env("GIT_CEILING_DIRECTORIES", &f.base)
+            .output()
+            .unwrap();
+        assert!(
+            !ran.exists(),
+            "{user:?}: the planted fsmonitor ran: {git:?}"
+        );
         controls(&f, &f.policy());
     }
 }
