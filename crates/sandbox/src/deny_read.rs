@@ -56,6 +56,28 @@ pub(crate) fn plan(denied: &[PathBuf]) -> Plan {
     out
 }
 
+/// The directories between a writable root and a denied path inside it. They are bound
+/// onto themselves with the roots (`layout`), which makes them mountpoints: a command could
+/// otherwise rename one, taking the covered path out from under its cover, and the next
+/// command, given the same `deny_read` path (now missing), would read the file where it went.
+pub(crate) fn holders(denied: &[PathBuf], roots: &[crate::roots::WritableRoot]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for path in denied {
+        for root in roots.iter().filter(|r| path.starts_with(&r.root)) {
+            let between = path
+                .ancestors()
+                .skip(1)
+                .take_while(|dir| *dir != root.root.as_path());
+            for dir in between {
+                if !out.iter().any(|d: &PathBuf| d == dir) {
+                    out.push(dir.to_path_buf());
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Covers every path of the plan. Runs in the sandbox's mount namespace, before Landlock.
 pub(crate) fn cover(paths: &[PathBuf]) -> Result<(), Unavailable> {
     let mut empty_file: Option<OwnedFd> = None;

@@ -259,7 +259,8 @@ fn build_layout(
             false
         }
     };
-    let order = layout::bind_order(roots.iter().map(|r| r.root.clone()));
+    let holders = crate::deny_read::holders(denied, roots);
+    let order = layout::bind_order(roots.iter().map(|r| r.root.clone()).chain(holders));
     layout::writable_roots(&order).map_err(|u| SandboxError::Layout(u.to_string()))?;
     let targets = crate::mount_guard::targets(roots);
     let guarded = roots.iter().any(|r| !r.read_only_subpaths.is_empty());

@@ -11,7 +11,8 @@
 //!    would be a channel to other processes);
 //! 4. a fresh procfs on `/proc`: only the sandbox's own processes appear, so the agent's
 //!    `/proc/<pid>/environ` cannot even be named;
-//! 5. each writable root is bind-mounted onto itself and made writable again (`nodev`,
+//! 5. each writable root (and each directory between a root and a `deny_read` path inside
+//!    it, `deny_read::holders`) is bind-mounted onto itself and made writable again (`nodev`,
 //!    `nosuid`), outermost first so nested roots stay on top. A root is then a mountpoint:
 //!    it cannot be renamed or removed (`EBUSY`), so a repository cannot be moved aside and
 //!    replaced even when its parent is writable too (`/tmp` around a cwd under `/tmp`);

@@ -982,3 +982,54 @@ fn no_repository_can_be_planted_between_the_cwd_and_a_root_above_it() {
         controls(&f, &f.policy());
     }
 }
+
+#[test]
+fn a_denied_path_inside_a_root_cannot_be_moved_out_from_under_its_cover() {
+    // The cover mount cannot be renamed, but a directory holding it could: one command
+    // moves the directory, and the next one, given the same --deny-read path (which no
+    // longer exists), reads the secret at its new place.
+    for user in users() {
+        let f = Fixture::new(user);
+        let secrets = f.ws.join("config/secrets");
+        std::fs::create_dir_all(&secrets).unwrap();
+        std::fs::write(secrets.join("key"), "KEY-SECRET\n").unwrap();
+        if user == User::Nobody {
+            chown_tree(&f.ws, NOBODY);
+        }
+        let key = secrets.join("key");
+        let args = ["--deny-read", key.to_str().unwrap()];
+        let run = |script: &str| {
+            f.sandbox(&f.policy(), &args, &["sh", "-c", script])
+                .output()
+                .unwrap()
+        };
+        assert_denied(&run("cat config/secrets/key"), "read the denied file");
+        let moves = [
+            (
+                "mv config/secrets config/moved",
+                "config/moved",
+                "config/secrets",
+            ),
+            ("mv config elsewhere", "elsewhere", "config"),
+            (
+                "/usr/bin/python3 -c 'import os; os.rename(\"config\", \"renamed\")'",
+                "renamed",
+                "config",
+            ),
+        ];
+        for (script, moved, original) in moves {
+            let _ = run(script);
+            let out = run("cat config/moved/key elsewhere/secrets/key renamed/secrets/key");
+            assert!(
+                !stdout(&out).contains("KEY-SECRET"),
+                "{user:?}: the denied file was read after `{script}`"
+            );
+            // Put it back for the next attempt (a move that went through).
+            let _ = std::fs::rename(f.ws.join(moved), f.ws.join(original));
+        }
+        // Control: files beside it stay writable, and new directories can still be moved.
+        let out = run("echo x > config/other && mkdir config/new && mv config/new config/newer");
+        assert_ok(&out, "control: write and move beside the denied path");
+        controls(&f, &f.policy());
+    }
+}
