@@ -165,9 +165,14 @@ pub fn apply_to_current_process(request: &SandboxRequest<'_>) -> Result<Enforcem
             &deny_read
         };
         let mut rules = crate::landlock_rules::plan(&roots, carved, layout.guards.as_deref());
-        if layout.private_shm {
+        // Private to the sandbox, so writable: its own shared memory, and its own ptys.
+        let private = [
+            (layout.private_shm, "/dev/shm"),
+            (layout.private_dev, "/dev/pts"),
+        ];
+        for (_, path) in private.iter().filter(|(made, _)| *made) {
             rules.push(crate::landlock_rules::Rule {
-                path: PathBuf::from("/dev/shm"),
+                path: PathBuf::from(path),
                 is_dir: true,
                 grant: crate::landlock_rules::Grant::Write,
             });
@@ -204,6 +209,8 @@ struct Layout {
     guards: Option<Vec<PathBuf>>,
     /// `/dev/shm` is a private tmpfs, which Landlock then lets the command write.
     private_shm: bool,
+    /// `/dev` is the private one (`layout::private_dev`), with a `devpts` of its own.
+    private_dev: bool,
     /// Every `deny_read` path is covered by a mount (else Landlock carves them out).
     deny_read_covered: bool,
 }
@@ -230,7 +237,26 @@ fn build_layout(
         )?;
         return Ok(Layout::default());
     }
-    if let Err(unavailable) = layout::read_only_root() {
+    if let Err(unavailable) = layout::make_private() {
+        partial(
+            request,
+            enforcement,
+            isolation("a private mount namespace (make / private)", unavailable),
+        )?;
+        return Ok(Layout::default());
+    }
+    let private_dev = match layout::private_dev() {
+        Ok(()) => true,
+        Err(unavailable) => {
+            partial(
+                request,
+                enforcement,
+                isolation("a private /dev", unavailable),
+            )?;
+            false
+        }
+    };
+    if let Err(unavailable) = layout::read_only_view(private_dev) {
         partial(
             request,
             enforcement,
@@ -299,6 +325,7 @@ fn build_layout(
     Ok(Layout {
         guards,
         private_shm,
+        private_dev,
         deny_read_covered,
     })
 }

@@ -1,30 +1,36 @@
 //! The file-system view of a sandboxed command, built in its own mount namespace (the
 //! bubblewrap approach, without a second root): everything read-only, the writable roots
-//! read-write, a private `/dev/shm`, and a `/proc` of the command's own PID namespace.
+//! read-write, a private `/dev` with a private `/dev/shm`, and a `/proc` of the command's own
+//! PID namespace.
 //!
 //! In order, all in the namespace's init before Landlock:
 //! 1. `/` is made recursively private, so nothing propagates back to the host;
-//! 2. every mount is made read-only and `nosuid` at once (`mount_setattr(AT_RECURSIVE)`).
-//!    A read-only mount refuses what Landlock has no hook for: `chmod`, `chown`, `utimes`
-//!    and extended attributes outside the roots, even for root;
-//! 3. a fresh tmpfs on `/dev/shm` (Python's `multiprocessing` needs one, and the host's
-//!    would be a channel to other processes);
+//! 2. a private `/dev`: a tmpfs with `null`, `zero`, `full`, `random`, `urandom` and `tty`
+//!    bound from the host, a `devpts` of its own, and the `fd`/`std*` links;
+//! 3. every mount is made read-only, `nosuid` and (outside that `/dev`) `nodev` at once
+//!    (`mount_setattr(AT_RECURSIVE)`). A read-only mount refuses what Landlock has no hook
+//!    for: `chmod`, `chown`, `utimes` and extended attributes outside the roots, even for
+//!    root;
 //! 4. a fresh procfs on `/proc`: only the sandbox's own processes appear, so the agent's
 //!    `/proc/<pid>/environ` cannot even be named;
-//! 5. each writable root (and each directory between a root and a `deny_read` path inside
+//! 5. a fresh tmpfs on `/dev/shm` (Python's `multiprocessing` needs one, and the host's
+//!    would be a channel to other processes);
+//! 6. each writable root (and each directory between a root and a `deny_read` path inside
 //!    it, `deny_read::holders`) is bind-mounted onto itself and made writable again (`nodev`,
 //!    `nosuid`), outermost first so nested roots stay on top. A root is then a mountpoint:
 //!    it cannot be renamed or removed (`EBUSY`), so a repository cannot be moved aside and
 //!    replaced even when its parent is writable too (`/tmp` around a cwd under `/tmp`);
-//! 6. `mount_guard` mounts the existing `.git` and `.codex` read-only on top;
-//! 7. `deny_read` covers the denied paths, wherever they are reachable.
+//! 7. `mount_guard` mounts the existing `.git` and `.codex` read-only on top;
+//! 8. `deny_read` covers the denied paths, wherever they are reachable.
 //!
 //! Mounts below a writable root (a tmpfs inside the workspace) stay read-only: only the
 //! root's own mount is made writable again.
 
 use std::ffi::CString;
 use std::io;
+use std::os::fd::AsRawFd;
 use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::namespaces::Unavailable;
@@ -42,14 +48,80 @@ pub(crate) struct MountAttr {
     pub(crate) userns_fd: u64,
 }
 
-/// Steps 1 and 2: a private, read-only, `nosuid` view of every mount.
-pub(crate) fn read_only_root() -> Result<(), Unavailable> {
+/// Step 1: nothing mounted from here on propagates back to the host.
+pub(crate) fn make_private() -> Result<(), Unavailable> {
     mount(None, Path::new("/"), None, libc::MS_REC | libc::MS_PRIVATE)
-        .map_err(|source| unavailable("make / private", Path::new("/"), source))?;
+        .map_err(|source| unavailable("make / private", Path::new("/"), source))
+}
+
+/// The host's device nodes a command gets in its private `/dev`.
+const DEVICES: [&str; 6] = ["null", "zero", "full", "random", "urandom", "tty"];
+
+/// Step 2: a private `/dev` (the bubblewrap `--dev` set): a tmpfs with the harmless nodes
+/// bound from the host's, a `devpts` of its own (so ptys work and no other terminal can be
+/// opened), the `fd`/`stdin`/`stdout`/`stderr` links, and an empty `shm` for step 5.
+/// Without it root, even with no capability, opens every device node it owns by their
+/// owner bits: disks (around `deny_read`), consoles, input devices, other root terminals.
+pub(crate) fn private_dev() -> Result<(), Unavailable> {
+    let dev = Path::new("/dev");
+    // The host's nodes stay reachable through this descriptor once the tmpfs covers them.
+    let host = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC)
+        .open(dev)
+        .map_err(|source| unavailable("open", dev, source))?;
+    let host_dir = PathBuf::from(format!("/proc/self/fd/{}", host.as_raw_fd()));
+    mount_fs(
+        "tmpfs",
+        dev,
+        libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
+        "mode=0755,size=64k",
+    )
+    .map_err(|source| unavailable("mount tmpfs on", dev, source))?;
+    for name in DEVICES {
+        let source = host_dir.join(name);
+        if std::fs::metadata(&source).is_err() {
+            continue; // Not on this host (a minimal container): not in the sandbox either.
+        }
+        let target = dev.join(name);
+        std::fs::File::create(&target).map_err(|e| unavailable("create", &target, e))?;
+        mount(Some(&source), &target, None, libc::MS_BIND)
+            .map_err(|e| unavailable("bind the host's node onto", &target, e))?;
+    }
+    let pts = dev.join("pts");
+    std::fs::create_dir(&pts).map_err(|e| unavailable("create", &pts, e))?;
+    mount_fs(
+        "devpts",
+        &pts,
+        libc::MS_NOSUID | libc::MS_NOEXEC,
+        "newinstance,ptmxmode=0666,mode=0620",
+    )
+    .map_err(|source| unavailable("mount devpts on", &pts, source))?;
+    let links = [
+        ("ptmx", "pts/ptmx"),
+        ("fd", "/proc/self/fd"),
+        ("stdin", "/proc/self/fd/0"),
+        ("stdout", "/proc/self/fd/1"),
+        ("stderr", "/proc/self/fd/2"),
+    ];
+    for (name, target) in links {
+        let link = dev.join(name);
+        std::os::unix::fs::symlink(target, &link).map_err(|e| unavailable("link", &link, e))?;
+    }
+    let shm = dev.join("shm");
+    std::fs::create_dir(&shm).map_err(|e| unavailable("create", &shm, e))
+}
+
+/// Step 3: every mount read-only, `nosuid` and, when `/dev` is the private one of step 2,
+/// `nodev` outside it, at once (`mount_setattr(AT_RECURSIVE)`). A read-only mount refuses
+/// what Landlock has no hook for: `chmod`, `chown`, `utimes` and extended attributes outside
+/// the roots, even for root.
+pub(crate) fn read_only_view(private_dev: bool) -> Result<(), Unavailable> {
+    let nodev = if private_dev { MOUNT_ATTR_NODEV } else { 0 };
     set_attributes(
         Path::new("/"),
         true,
-        MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID,
+        MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | nodev,
         0,
     )
     .map_err(|source| {
@@ -58,10 +130,16 @@ pub(crate) fn read_only_root() -> Result<(), Unavailable> {
             Path::new("/"),
             source,
         )
-    })
+    })?;
+    if private_dev {
+        let dev = Path::new("/dev");
+        set_attributes(dev, true, 0, MOUNT_ATTR_NODEV)
+            .map_err(|source| unavailable("mount_setattr(AT_RECURSIVE, dev)", dev, source))?;
+    }
+    Ok(())
 }
 
-/// Step 3: a private tmpfs on `/dev/shm`, when the host has that directory (`Ok(false)`
+/// Step 5: a private tmpfs on `/dev/shm`, when the host has that directory (`Ok(false)`
 /// when it does not).
 pub(crate) fn private_dev_shm() -> Result<bool, Unavailable> {
     let shm = Path::new("/dev/shm");
@@ -85,7 +163,7 @@ pub(crate) fn private_proc() -> Result<(), Unavailable> {
     .map_err(|source| unavailable("mount proc on", proc, source))
 }
 
-/// Step 5: each root (existing directories, sorted so that outer roots come first) bound
+/// Step 6: each root (existing directories, sorted so that outer roots come first) bound
 /// onto itself and writable. A root on a mount that was read-only before the sandbox stays
 /// read-only (the kernel locks that flag in a user namespace).
 pub(crate) fn writable_roots(roots: &[PathBuf]) -> Result<(), Unavailable> {

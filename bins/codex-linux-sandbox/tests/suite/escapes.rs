@@ -1033,3 +1033,70 @@ fn a_denied_path_inside_a_root_cannot_be_moved_out_from_under_its_cover() {
         controls(&f, &f.policy());
     }
 }
+
+/// What a command's `/dev` holds: the harmless nodes, ptys of its own, and links.
+const DEV_ENTRIES: [&str; 13] = [
+    "fd", "full", "null", "ptmx", "pts", "random", "shm", "stderr", "stdin", "stdout", "tty",
+    "urandom", "zero",
+];
+
+#[test]
+fn only_harmless_devices_can_be_opened() {
+    // Root inside the sandbox owns the host's device nodes (disks, consoles, input devices,
+    // other root terminals' ptys) and, with no capability, still passes their owner
+    // permission bits: a raw disk read bypasses deny_read, /dev/input logs keys.
+    let block = std::fs::read_dir("/sys/class/block")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| Path::new("/dev").join(e.file_name()))
+        .find(|p| p.exists());
+    for user in users() {
+        let f = Fixture::new(user);
+        let out = f.sh(&f.policy(), "ls -A /dev");
+        assert_ok(&out, "list /dev");
+        let listed: Vec<String> = stdout(&out).lines().map(str::to_owned).collect();
+        let unexpected: Vec<&String> = listed
+            .iter()
+            .filter(|e| !DEV_ENTRIES.contains(&e.as_str()))
+            .collect();
+        assert!(
+            unexpected.is_empty(),
+            "{user:?}: /dev also has {unexpected:?}"
+        );
+        if let Some(block) = &block {
+            let read = format!("head -c 512 {} > /dev/null", block.display());
+            assert_denied(&f.sh(&f.policy(), &read), &read);
+            if user == User::Me && is_root() {
+                assert_ok(
+                    &f.sh_unconfined(&read),
+                    "control: root reads the disk unconfined",
+                );
+            }
+        }
+        // A device node anywhere else in the view is no device either.
+        if is_root() {
+            let node = f.outside.join("mem-node");
+            let c_node = std::ffi::CString::new(node.as_os_str().as_encoded_bytes()).unwrap();
+            // SAFETY: mknod of /dev/null's numbers at a NUL-terminated path we own.
+            let rc =
+                unsafe { libc::mknod(c_node.as_ptr(), libc::S_IFCHR | 0o666, libc::makedev(1, 3)) };
+            assert_eq!(rc, 0, "mknod");
+            let script = format!("echo x > {n} || cat {n}", n = node.display());
+            assert_denied(&f.sh(&f.policy(), &script), "a device node outside /dev");
+            assert_ok(
+                &f.sh_unconfined(&script),
+                "control: the node works unconfined",
+            );
+        }
+        // Controls: what programs need from /dev still works.
+        let out = f.sh(
+            &f.policy(),
+            "echo x > /dev/null && head -c 4 /dev/urandom | wc -c && ls /dev/fd/ > /dev/null && \
+             echo in | cat /dev/stdin && /usr/bin/python3 -c 'import os; m, s = os.openpty(); print(os.ttyname(s).startswith(\"/dev/pts/\"))'",
+        );
+        assert_ok(&out, "control: null, urandom, fd, stdin, a pty");
+        assert_eq!(stdout(&out), "4\nin\nTrue\n", "{user:?}");
+        controls(&f, &f.policy());
+    }
+}
