@@ -98,7 +98,12 @@ pub fn apply_to_current_process(request: &SandboxRequest<'_>) -> Result<Enforcem
     let seccomp = crate::seccomp::filter(network)?;
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let roots = crate::roots::writable_roots(request.policy, request.policy_cwd);
-    for redirected in crate::roots::redirected_roots(request.policy, request.policy_cwd) {
+    let redirected = crate::roots::redirected_roots(request.policy, request.policy_cwd);
+    // Those still inside a root are writable through it (and guarded as roots).
+    for redirected in redirected
+        .iter()
+        .filter(|r| !roots.iter().any(|root| root.root == r.resolved))
+    {
         enforcement.notes.push(format!(
             "{} is not writable: the way to it passes through the symlink {}, inside a \
              writable root, where a command could have put it",

@@ -52,6 +52,18 @@ impl WritableRoot {
 /// and for `danger-full-access`, which writes everywhere.
 pub fn writable_roots(policy: &SandboxPolicy, cwd: &Path) -> Vec<WritableRoot> {
     let mut roots = named_roots(policy, cwd);
+    // A redirected root that lies inside a root anyway stays writable through that root:
+    // as a root of its own it keeps its `.git` and `.codex` read-only.
+    let enclosed: Vec<PathBuf> = redirected_roots(policy, cwd)
+        .into_iter()
+        .map(|r| r.resolved)
+        .filter(|dir| roots.iter().any(|r| dir.starts_with(r)))
+        .collect();
+    for dir in enclosed {
+        if !roots.contains(&dir) {
+            roots.push(dir);
+        }
+    }
     let between: Vec<PathBuf> = roots
         .iter()
         .flat_map(|root| root.ancestors().skip(1))
@@ -115,6 +127,8 @@ pub fn named_roots(policy: &SandboxPolicy, cwd: &Path) -> Vec<PathBuf> {
 pub struct RedirectedRoot {
     /// The root as the policy, the cwd or `$TMPDIR` names it.
     pub named: PathBuf,
+    /// Where that leads now.
+    pub resolved: PathBuf,
     /// The symlink on the way.
     pub link: PathBuf,
 }
@@ -128,9 +142,14 @@ pub fn redirected_roots(policy: &SandboxPolicy, cwd: &Path) -> Vec<RedirectedRoo
         .collect();
     candidates
         .into_iter()
-        .filter_map(|named| {
+        .zip(canonical.iter())
+        .filter_map(|(named, resolved)| {
             let link = planted_link(&named, &canonical)?;
-            Some(RedirectedRoot { named, link })
+            Some(RedirectedRoot {
+                named,
+                resolved: resolved.clone(),
+                link,
+            })
         })
         .collect()
 }

@@ -1100,3 +1100,48 @@ fn only_harmless_devices_can_be_opened() {
         controls(&f, &f.policy());
     }
 }
+
+#[test]
+fn a_cwd_reached_through_a_link_inside_a_root_keeps_its_git_read_only() {
+    // The cwd is not made a root of its own when the way to it passes through a link inside
+    // a writable root (a command could have made the link); it must still not lose the
+    // protection of its `.git` while the enclosing root lets commands write there.
+    for user in users() {
+        let f = Fixture::new(user);
+        let real = f.extra.join("real");
+        let git = std::process::Command::new("git")
+            .args(["init", "-q"])
+            .arg(&real)
+            .output()
+            .unwrap();
+        assert!(git.status.success());
+        let link = f.extra.join("link");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        if user == User::Nobody {
+            chown_tree(&f.extra, NOBODY);
+        }
+        let config = real.join(".git/config");
+        let before = f.read(&config);
+        let out = sandbox_in(
+            &f,
+            &link,
+            &f.policy(),
+            None,
+            "echo ok > ctl; printf '[core]\\n\\tfsmonitor = evil\\n' >> .git/config; \
+             echo evil > .git/hooks/pre-commit; git init -q sub; mkdir -p .codex",
+        );
+        assert_eq!(
+            f.read(&real.join("ctl")),
+            "ok\n",
+            "control: {}",
+            stderr(&out)
+        );
+        assert_eq!(f.read(&config), before, "{user:?}: .git/config changed");
+        assert!(
+            !real.join(".git/hooks/pre-commit").exists(),
+            "{user:?}: hook planted"
+        );
+        assert!(!real.join(".codex").exists(), "{user:?}: .codex made");
+        controls(&f, &f.policy());
+    }
+}
