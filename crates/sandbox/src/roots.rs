@@ -253,7 +253,13 @@ fn protected_paths(root: &Path) -> Vec<PathBuf> {
             && name == ".git"
             && let Some(gitdir) = gitdir_of(&path)
         {
-            out.push(resolve(root, &gitdir));
+            let gitdir = resolve(root, &gitdir);
+            // A worktree's git dir names the main repository's, which holds the config and
+            // hooks git in the worktree runs.
+            if let Some(common) = commondir_of(&gitdir) {
+                out.push(resolve(&gitdir, &common));
+            }
+            out.push(gitdir);
         }
         if resolved != path {
             out.push(resolved);
@@ -261,6 +267,14 @@ fn protected_paths(root: &Path) -> Vec<PathBuf> {
         out.push(path);
     }
     out
+}
+
+/// The shared git dir a worktree's git dir names in its `commondir` file (relative to the
+/// git dir, or absolute).
+fn commondir_of(gitdir: &Path) -> Option<PathBuf> {
+    let text = std::fs::read_to_string(gitdir.join("commondir")).ok()?;
+    let target = text.trim();
+    (!target.is_empty()).then(|| PathBuf::from(target))
 }
 
 /// The target of a `gitdir: <path>` line in a `.git` file (worktrees, submodules).

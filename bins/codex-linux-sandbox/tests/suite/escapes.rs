@@ -1145,3 +1145,62 @@ fn a_cwd_reached_through_a_link_inside_a_root_keeps_its_git_read_only() {
         controls(&f, &f.policy());
     }
 }
+
+#[test]
+fn a_worktrees_shared_git_dir_stays_read_only() {
+    // A worktree's `.git` file names its own git dir, whose `commondir` names the main
+    // repository's: config and hooks live there, and git in the worktree uses them.
+    for user in users() {
+        let f = Fixture::new(user);
+        let main = f.extra.join("main");
+        let work = f.extra.join("work");
+        let git = |args: &[&str], dir: &Path| {
+            let out = std::process::Command::new("git")
+                .args(["-c", "user.email=a@b", "-c", "user.name=a"])
+                .args(args)
+                .current_dir(dir)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "git {args:?}: {out:?}");
+        };
+        std::fs::create_dir(&main).unwrap();
+        git(&["init", "-q"], &main);
+        std::fs::write(main.join("f"), "x\n").unwrap();
+        git(&["add", "f"], &main);
+        git(&["commit", "-qm", "i"], &main);
+        git(&["worktree", "add", "-q", work.to_str().unwrap()], &main);
+        if user == User::Nobody {
+            chown_tree(&f.extra, NOBODY);
+        }
+        let config = main.join(".git/config");
+        let before = f.read(&config);
+        let out = sandbox_in(
+            &f,
+            &work,
+            &f.policy(),
+            None,
+            &format!(
+                "echo ok > ctl; printf '[core]\\n\\tfsmonitor = evil\\n' >> {c}; \
+                 echo evil > {h}",
+                c = config.display(),
+                h = main.join(".git/hooks/pre-commit").display(),
+            ),
+        );
+        assert_eq!(
+            f.read(&work.join("ctl")),
+            "ok\n",
+            "control: {}",
+            stderr(&out)
+        );
+        assert_eq!(
+            f.read(&config),
+            before,
+            "{user:?}: the shared config changed"
+        );
+        assert!(
+            !main.join(".git/hooks/pre-commit").exists(),
+            "{user:?}: hook planted"
+        );
+        controls(&f, &f.policy());
+    }
+}
