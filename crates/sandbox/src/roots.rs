@@ -2,11 +2,12 @@
 //!
 //! Codex's rule (its `protocol.rs`): `workspace-write` may write under the configured
 //! `writable_roots`, the policy cwd, `/tmp` and `$TMPDIR` (each unless excluded). Inside a root,
-//! `.git` (or, when `.git` is a file, the git dir it points to) and `.codex` stay read-only:
-//! a command that could write there could plant a hook or a config that runs later, outside
-//! the sandbox. They are listed even before they exist, so [`WritableRoot::is_path_writable`]
-//! (asked before a patch is applied) refuses to create a repository or a project config, and
-//! the Linux sandbox mounts a read-only placeholder where one is missing (`placeholder`).
+//! `.git` (or, when `.git` is a file, the git dir it points to and that one's shared git dir)
+//! and `.codex` stay read-only: a command that could write there could plant a hook or a
+//! config that runs later, outside the sandbox. So does `HEAD` (see [`PROTECTED_NAMES`]).
+//! They are listed even before they exist, so [`WritableRoot::is_path_writable`] (asked
+//! before a patch is applied) refuses to create a repository or a project config, and the
+//! Linux sandbox mounts a read-only placeholder where one is missing (`placeholder`).
 //! Directories between a root and a root above it count as roots for this (see
 //! [`writable_roots`]), and a root reached through a symlink that a command could have made
 //! is left out (see [`redirected_roots`]).
@@ -17,8 +18,11 @@ use codex_protocol::SandboxPolicy;
 
 use crate::paths::{normalize, resolve};
 
-/// Names inside a writable root that commands may not write.
-pub(crate) const PROTECTED_NAMES: [&str; 2] = [".git", ".codex"];
+/// Names inside a writable root that commands may not write: the repository, the project
+/// config, and `HEAD`, without which git does not take the root itself for a bare repository
+/// (a `HEAD`, `objects/` and `refs/` planted in a root without `.git` would make one, with a
+/// planted `config` that git on the host then runs).
+pub(crate) const PROTECTED_NAMES: [&str; 3] = [".git", ".codex", "HEAD"];
 
 /// A directory commands may write beneath, minus the subpaths they may not.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -338,7 +342,7 @@ mod tests {
             roots,
             vec![WritableRoot {
                 root: cwd.clone(),
-                read_only_subpaths: vec![cwd.join(".git"), cwd.join(".codex")],
+                read_only_subpaths: vec![cwd.join(".git"), cwd.join(".codex"), cwd.join("HEAD")],
             }]
         );
         let root = &roots[0];
@@ -374,15 +378,20 @@ mod tests {
         assert_eq!(roots[0].root, extra_path);
         assert_eq!(
             roots[0].read_only_subpaths,
-            vec![extra_path.join(".git"), extra_path.join(".codex")]
+            vec![
+                extra_path.join(".git"),
+                extra_path.join(".codex"),
+                extra_path.join("HEAD")
+            ]
         );
         // The worktree's git dir lies in another root, and is protected there (as is that
         // root's own `.git`, which contains it).
         let main_git = gitdir.parent().unwrap().parent().unwrap().to_path_buf();
         let main_codex = main_git.with_file_name(".codex");
+        let main_head = main_git.with_file_name("HEAD");
         assert_eq!(
             roots[1].read_only_subpaths,
-            vec![gitdir.clone(), main_git, main_codex]
+            vec![gitdir.clone(), main_git, main_codex, main_head]
         );
         assert!(!roots[1].is_path_writable(&gitdir.join("HEAD")));
         assert!(roots[1].is_path_writable(&roots[1].root.join("src")));
@@ -401,8 +410,10 @@ mod tests {
             vec![
                 parent_path.join(".git"),
                 parent_path.join(".codex"),
+                parent_path.join("HEAD"),
                 cwd.join(".git"),
-                cwd.join(".codex")
+                cwd.join(".codex"),
+                cwd.join("HEAD")
             ]
         );
         assert!(!roots[0].is_path_writable(&cwd.join(".git/config")));

@@ -1204,3 +1204,42 @@ fn a_worktrees_shared_git_dir_stays_read_only() {
         controls(&f, &f.policy());
     }
 }
+
+#[test]
+fn no_bare_repository_can_be_planted_in_a_root() {
+    // Git takes a directory holding HEAD, objects/ and refs/ for a (bare) repository when it
+    // has no `.git`: a config planted beside them (core.worktree, core.fsmonitor) would run
+    // on the host at the next `git status` there.
+    for user in users() {
+        let f = Fixture::new(user);
+        let ran = f.base.join("fsmonitor-ran");
+        let plant = format!(
+            "echo ok > ctl; mkdir -p objects refs/heads; echo 'ref: refs/heads/main' > HEAD; \
+             printf '[core]\\n\\trepositoryformatversion = 0\\n\\tworktree = {w}\\n\\tfsmonitor = \"touch {r}; false\"\\n' > config",
+            w = f.extra.display(),
+            r = ran.display(),
+        );
+        let out = sandbox_in(&f, &f.extra, &f.policy(), None, &plant);
+        assert_eq!(
+            f.read(&f.extra.join("ctl")),
+            "ok\n",
+            "control: {}",
+            stderr(&out)
+        );
+        let git = std::process::Command::new("git")
+            .args(["status", "--short"])
+            .current_dir(&f.extra)
+            .env("GIT_CEILING_DIRECTORIES", &f.base)
+            .output()
+            .unwrap();
+        assert!(
+            !ran.exists(),
+            "{user:?}: the planted fsmonitor ran: {git:?}"
+        );
+        assert!(
+            f.extra.join("HEAD").symlink_metadata().is_err(),
+            "{user:?}: HEAD was made in a root"
+        );
+        controls(&f, &f.policy());
+    }
+}
